@@ -1,0 +1,197 @@
+"""`wirestream demo`: the whole pipeline on the embedded default, with the bundled samples.
+
+Each run uses its own topic prefix and consumer group, so a demo never collides with a
+previous one (or with production topics on a shared cluster), and deletes its topics at the end.
+Whatever the demo started (worker, local broker) it stops, by pid.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import click
+import orjson
+
+from . import topics as T
+from .kafka_clients import consumer, delete_topics, ensure_topics, list_topics, producer
+from .models import DeadLetter, EnrichedEvent, RawItem, stable_id, to_json
+from .settings import Settings
+
+SAMPLES_PACKAGE = "streams.samples"
+
+
+def sample_files() -> list[tuple[str, bytes]]:
+    """The bundled sample items (name, bytes), in a fixed order."""
+    root = resources.files(SAMPLES_PACKAGE)
+    return [
+        (entry.name, entry.read_bytes())
+        for entry in sorted(root.iterdir(), key=lambda e: e.name)
+        if entry.is_file() and not entry.name.startswith(("_", ".")) and entry.name != "SOURCES.md"
+    ]
+
+
+def sample_raw_items(run_id: str) -> list[RawItem]:
+    return [
+        RawItem.from_bytes(data, id=stable_id("demo", run_id, name), source="demo", filename=name)
+        for name, data in sample_files()
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def describe(event: EnrichedEvent) -> str:
+    places = ",".join(t.code for t in event.tags.places) or "-"
+    storylines = ",".join(t.code for t in event.tags.storylines) or "-"
+    status = event.dedup.status.value
+    if event.dedup.duplicate_of:
+        status += f" of {event.dedup.duplicate_of}"
+    return f"[{status}] {event.headline[:90]!r} | places {places} | storylines {storylines}"
+
+
+@contextlib.contextmanager
+def worker_process(settings: Settings, workdir: Path, metrics_port: int) -> Iterator[subprocess.Popen]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "WIRE_KAFKA_BOOTSTRAP": settings.kafka_bootstrap or "",
+            "WIRE_TOPIC_PREFIX": settings.topic_prefix,
+            "WIRE_APP_ID": settings.app_id,
+            "WIRE_DATA_DIR": str(workdir / "worker-data"),
+            "WIRE_METRICS_PORT": str(metrics_port),
+            "WIRE_PARTITIONS": str(settings.partitions),
+        }
+    )
+    log = (workdir / "worker.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streams", "worker", "--no-create-topics"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        yield proc
+    finally:
+        stop_process(proc)
+        log.close()
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 20.0) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+async def _run(settings: Settings, workdir: Path, once: bool, as_json: bool, timeout: float, run_id: str) -> int:
+    await ensure_topics(settings)
+    metrics_port = free_port()
+    samples = sample_raw_items(run_id)
+    pending = {raw.id for raw in samples}
+    out_topics = [settings.topic(T.ENRICHED), settings.topic(T.DUPLICATES), settings.topic(T.DLQ)]
+    with worker_process(settings, workdir, metrics_port) as proc:
+        click.echo(f"metrics: http://127.0.0.1:{metrics_port}/metrics", err=True)
+        click.echo(f"topics: {', '.join(out_topics)}", err=True)
+        cons = consumer(settings, *out_topics, group_id=None)
+        prod = producer(settings, compression_type="zstd")
+        await cons.start()
+        await prod.start()
+        try:
+            for raw in samples:
+                await prod.send_and_wait(
+                    settings.topic(T.RAW), to_json(raw), key=f"{raw.source}:{raw.id}".encode()
+                )
+            click.echo(f"produced {len(samples)} sample items to {settings.topic(T.RAW)}", err=True)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + timeout
+            while not once or pending:
+                if proc.poll() is not None:
+                    click.echo(f"worker exited with {proc.returncode}:\n{tail(workdir / 'worker.log')}", err=True)
+                    return 2
+                if once and loop.time() > deadline:
+                    click.echo(
+                        f"timed out after {timeout:.0f} s: {len(pending)} of {len(samples)} samples did not come out; "
+                        f"worker log (tail):\n{tail(workdir / 'worker.log')}",
+                        err=True,
+                    )
+                    return 1
+                batch = await cons.getmany(timeout_ms=500)
+                for tp, records in batch.items():
+                    for record in records:
+                        if tp.topic == settings.topic(T.DLQ):
+                            dead = DeadLetter.model_validate(orjson.loads(record.value))
+                            pending.discard(dead.raw_id)
+                            click.echo(
+                                record.value.decode() if as_json else f"[dead letter] {dead.stage}/{dead.reason}: {dead.message}",
+                                err=not as_json,
+                            )
+                            continue
+                        event = EnrichedEvent.model_validate(orjson.loads(record.value))
+                        pending.discard(event.raw_id)
+                        click.echo(record.value.decode() if as_json else describe(event))
+            click.echo(f"all {len(samples)} samples came out", err=True)
+            return 0
+        finally:
+            await prod.stop()
+            await cons.stop()
+
+
+def run_demo(settings: Settings, *, once: bool, as_json: bool, timeout: float) -> int:
+    from .cli import resolve_bootstrap
+
+    run_id = uuid.uuid4().hex[:8]
+    bootstrap, started = resolve_bootstrap(settings, start=True)
+    settings = settings.model_copy(
+        update={
+            "kafka_bootstrap": bootstrap,
+            "topic_prefix": f"{settings.topic_prefix}demo-{run_id}.",
+            "app_id": f"{settings.app_id}-demo-{run_id}",
+        }
+    )
+    click.echo(f"Kafka: {bootstrap}{' (local broker started)' if started else ''}", err=True)
+    workdir = Path(tempfile.mkdtemp(prefix="wirestream-demo-"))
+    try:
+        return asyncio.run(_run(settings, workdir, once, as_json, timeout, run_id))
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        with contextlib.suppress(Exception):
+            asyncio.run(_cleanup_topics(settings))
+        if started:
+            from .cli import _local_kafka
+
+            _local_kafka(settings).stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def _cleanup_topics(settings: Settings) -> None:
+    names = await list_topics(settings)
+    ours = [n for n in names if n.startswith(settings.topic_prefix) or n.startswith(f"{settings.app_id}-")]
+    await delete_topics(settings, ours)

@@ -1,0 +1,315 @@
+"""The canonical schema every stage speaks.
+
+`RawItem` is what ingest producers write to ``wire.raw``; `WireItem` is the normalised,
+ninjs-2.x-like item; `EnrichedEvent` is a `WireItem` plus the dedup decision and tags;
+`DeadLetter` keeps the original bytes of anything a stage could not handle, with a reason.
+
+Serialisation is orjson throughout (`to_json` / `from_json`); every timestamp is a
+timezone-aware UTC datetime. The JSON Schemas under ``schemas/`` are generated from these
+models (``wirestream schemas``) and a test fails when they drift.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+import orjson
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+# Namespace for the deterministic ids of events and dead letters: the same input always yields
+# the same ids, so a consumer can drop repeats after a redelivery.
+WIRESTREAM_NS = uuid.UUID("6f1d5d0e-5b8a-4c43-9f0e-2f7f1f0a7c11")
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UTCDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def stable_id(*parts: str) -> str:
+    """A deterministic UUID (v5) from the given parts."""
+    return str(uuid.uuid5(WIRESTREAM_NS, "\x1f".join(parts)))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- raw envelope
+
+
+class RawItem(_Model):
+    """The envelope an ingest producer writes to ``wire.raw``.
+
+    The payload is kept as sent: text when it is valid UTF-8, base64 otherwise, so that bytes
+    which are not text survive the trip and reach the dead-letter topic unchanged.
+    """
+
+    id: str = Field(description="Producer-assigned id, unique per received item.")
+    source: str = Field(description="Where the item came from, e.g. 'dropfolder:reuters'.")
+    format_hint: str | None = Field(
+        default=None, description="The producer's guess of the format; detection by content wins."
+    )
+    received_at: UTCDatetime
+    payload: str = Field(description="The item as received: UTF-8 text, or base64 (see payload_encoding).")
+    payload_encoding: Literal["text", "base64"] = "text"
+    filename: str | None = None
+    content_type: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+
+    @classmethod
+    def from_bytes(
+        cls,
+        data: bytes,
+        *,
+        source: str,
+        id: str | None = None,
+        format_hint: str | None = None,
+        received_at: datetime | None = None,
+        filename: str | None = None,
+        content_type: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> RawItem:
+        try:
+            payload, encoding = data.decode("utf-8"), "text"
+        except UnicodeDecodeError:
+            payload, encoding = base64.b64encode(data).decode("ascii"), "base64"
+        return cls(
+            id=id or str(uuid.uuid4()),
+            source=source,
+            format_hint=format_hint,
+            received_at=received_at or utcnow(),
+            payload=payload,
+            payload_encoding=encoding,
+            filename=filename,
+            content_type=content_type,
+            headers=headers or {},
+        )
+
+    def payload_bytes(self) -> bytes:
+        if self.payload_encoding == "base64":
+            return base64.b64decode(self.payload)
+        return self.payload.encode("utf-8")
+
+
+# --------------------------------------------------------------------------- normalised item
+
+
+class Pubstatus(str, enum.Enum):
+    usable = "usable"
+    withheld = "withheld"
+    canceled = "canceled"
+
+
+class Dateline(_Model):
+    """The dateline as the story states it, e.g. ``WASHINGTON, Dec 5 (Reuters) -``."""
+
+    place: str | None = None
+    date_text: str | None = None
+    agency: str | None = None
+    text: str | None = Field(default=None, description="The dateline exactly as found.")
+
+
+class Subject(_Model):
+    """A subject the source supplied (IPTC codes kept as codes, e.g. 'medtop:11000000')."""
+
+    code: str | None = None
+    name: str | None = None
+    scheme: str | None = None
+
+
+class ItemSource(_Model):
+    """Attribution: an outlet republishing Reuters is the provider, Reuters the agency."""
+
+    agency: str | None = None
+    provider: str | None = None
+    channel: str | None = Field(default=None, description="The ingest source that received the item.")
+
+
+class Association(_Model):
+    """A related item, such as the picture a caption describes."""
+
+    type: str = "picture"
+    uri: str | None = None
+    headline: str | None = None
+    description_text: str | None = None
+
+
+class WireItem(_Model):
+    """One normalised news item. Field names follow IPTC ninjs 2.x where one fits."""
+
+    uri: str = Field(description="Stable identifier of the story (the source's own where it has one).")
+    raw_id: str = Field(description="Id of the RawItem this item came from.")
+    item_index: int = Field(default=0, description="Position of the item within its RawItem.")
+    type: str = "text"
+    format: str = Field(description="The wire format the item was read from.")
+    version: str | None = None
+    versioncreated: UTCDatetime | None = None
+    firstcreated: UTCDatetime | None = None
+    embargoed: UTCDatetime | None = None
+    pubstatus: Pubstatus = Pubstatus.usable
+    urgency: int | None = Field(default=None, ge=1, le=9)
+    language: str | None = None
+    headline: str = ""
+    slugline: str | None = None
+    byline: str | None = None
+    description_text: str | None = None
+    body_text: str = ""
+    located: str | None = None
+    dateline: Dateline | None = None
+    subjects: list[Subject] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    source: ItemSource = Field(default_factory=ItemSource)
+    signals: list[str] = Field(
+        default_factory=list, description="Editorial signals: update, correction, refile, kill, ..."
+    )
+    evolvedfrom: str | None = Field(default=None, description="URI of the version this one replaces.")
+    url: str | None = None
+    associations: dict[str, Association] = Field(default_factory=dict)
+    derived: list[str] = Field(
+        default_factory=list,
+        description="Fields wirestream derived because the source did not carry them (e.g. headline).",
+    )
+    received_at: UTCDatetime
+    warnings: list[str] = Field(default_factory=list, description="Non-fatal problems met while normalising.")
+
+
+# --------------------------------------------------------------------------- enrichment
+
+
+class DedupStatus(str, enum.Enum):
+    new = "new"
+    duplicate = "duplicate"
+    near_duplicate = "near_duplicate"
+    update = "update"
+
+
+class DedupInfo(_Model):
+    status: DedupStatus
+    duplicate_of: str | None = Field(default=None, description="uri of the first-seen item.")
+    similarity: float | None = Field(default=None, ge=0.0, le=1.0)
+    cluster_id: str = Field(description="Stable id shared by every copy and version of one story.")
+    replaces: str | None = Field(default=None, description="For an update: the version it replaces.")
+
+
+class Evidence(_Model):
+    """A span of the item's text that supports a tag."""
+
+    field: str
+    start: int
+    end: int
+    text: str
+
+
+class Tag(_Model):
+    """One tag: a code from a vocabulary, its name, a score and the evidence for it."""
+
+    code: str
+    name: str
+    score: float = 1.0
+    primary: bool = False
+    evidence: list[Evidence] = Field(default_factory=list)
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2, for people and organisations.")
+
+
+class Tags(_Model):
+    places: list[Tag] = Field(default_factory=list)
+    regions: list[Tag] = Field(default_factory=list)
+    topics: list[Tag] = Field(default_factory=list)
+    people: list[Tag] = Field(default_factory=list)
+    organisations: list[Tag] = Field(default_factory=list)
+    storylines: list[Tag] = Field(default_factory=list)
+
+
+class EnrichedEvent(WireItem):
+    """A WireItem with its dedup decision and tags: what desks subscribe to."""
+
+    event_id: str = Field(description="Deterministic id: the same input always gives the same id.")
+    schema_version: str = SCHEMA_VERSION
+    dedup: DedupInfo
+    tags: Tags = Field(default_factory=Tags)
+    processed_at: UTCDatetime
+
+    @staticmethod
+    def event_id_for(item: WireItem) -> str:
+        return stable_id("event", item.raw_id, str(item.item_index))
+
+
+# --------------------------------------------------------------------------- dead letters
+
+
+class DeadLetter(_Model):
+    """Input a stage could not handle, with the original bytes and the reason."""
+
+    id: str
+    stage: str = Field(description="normalise, dedup, tag or ingest.")
+    reason: str = Field(description="A stable reason code, e.g. 'invalid_json', 'xml_entities'.")
+    message: str = Field(description="What went wrong, for a person.")
+    raw_id: str | None = None
+    source: str | None = None
+    format: str | None = None
+    original: str = Field(description="The original bytes: UTF-8 text or base64 (see original_encoding).")
+    original_encoding: Literal["text", "base64"] = "text"
+    received_at: UTCDatetime | None = None
+    failed_at: UTCDatetime
+    kafka: dict[str, Any] | None = Field(
+        default=None, description="topic, partition and offset of the record, when read from Kafka."
+    )
+
+    @classmethod
+    def for_raw(cls, raw: RawItem, *, stage: str, reason: str, message: str, format: str | None = None) -> DeadLetter:
+        return cls(
+            id=stable_id("dlq", stage, raw.id),
+            stage=stage,
+            reason=reason,
+            message=message,
+            raw_id=raw.id,
+            source=raw.source,
+            format=format or raw.format_hint,
+            original=raw.payload,
+            original_encoding=raw.payload_encoding,
+            received_at=raw.received_at,
+            failed_at=utcnow(),
+        )
+
+    @classmethod
+    def for_bytes(cls, data: bytes, *, stage: str, reason: str, message: str, key: str = "") -> DeadLetter:
+        try:
+            original, encoding = data.decode("utf-8"), "text"
+        except UnicodeDecodeError:
+            original, encoding = base64.b64encode(data).decode("ascii"), "base64"
+        return cls(
+            id=stable_id("dlq", stage, key, original),
+            stage=stage,
+            reason=reason,
+            message=message,
+            original=original,
+            original_encoding=encoding,
+            failed_at=utcnow(),
+        )
+
+
+# --------------------------------------------------------------------------- serialisation
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def to_json(model: BaseModel) -> bytes:
+    """Serialise a model with orjson (UTC datetimes as ISO 8601, no None-stripping)."""
+    return orjson.dumps(model.model_dump(mode="python"))
+
+
+def from_json(model_type: type[M], data: bytes | str) -> M:
+    return model_type.model_validate(orjson.loads(data))
