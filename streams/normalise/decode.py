@@ -1,0 +1,67 @@
+"""From a RawItem's payload to text: size limit, BOMs, UTF-8 first, declared or legacy fallbacks."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from ..models import RawItem
+from .errors import EMPTY_PAYLOAD, TOO_LARGE, NormaliseError
+
+MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_XML_DECL_ENCODING = re.compile(rb"^\s*<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._-]{1,40})[\"']")
+
+
+def decode_payload(raw: RawItem) -> tuple[str, list[str]]:
+    """The payload as text, plus warnings about how it was decoded.
+
+    UTF-8 is tried first (whatever a document declares: declarations are often wrong), then the
+    encoding an XML declaration names, then cp1252, then latin-1 (which always succeeds).
+    """
+    if raw.payload_encoding == "text":
+        if len(raw.payload) > MAX_PAYLOAD_BYTES:  # characters; close enough for a guard
+            raise NormaliseError(TOO_LARGE, f"payload larger than {MAX_PAYLOAD_BYTES} bytes")
+        text, warnings = raw.payload.lstrip("\ufeff"), []
+    else:
+        try:
+            data = raw.payload_bytes()
+        except ValueError as exc:
+            raise NormaliseError(EMPTY_PAYLOAD, f"payload is not valid base64: {exc}") from None
+        if len(data) > MAX_PAYLOAD_BYTES:
+            raise NormaliseError(TOO_LARGE, f"payload of {len(data)} bytes is larger than {MAX_PAYLOAD_BYTES}")
+        text, warnings = decode_bytes(data)
+    if not text.strip():
+        raise NormaliseError(EMPTY_PAYLOAD, "payload is empty or only whitespace")
+    return text, warnings
+
+
+def decode_bytes(data: bytes) -> tuple[str, list[str]]:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), []
+            except UnicodeDecodeError:
+                break
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    declared = _XML_DECL_ENCODING.match(data)
+    if declared:
+        name = declared.group(1).decode("ascii")
+        try:
+            return data.decode(name), [f"payload decoded as declared encoding {name} (not valid UTF-8)"]
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return data.decode("cp1252"), ["payload is not valid UTF-8: decoded as cp1252"]
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), ["payload is not valid UTF-8: decoded as latin-1"]

@@ -1,0 +1,63 @@
+"""Helpers shared by the format modules (small and format-neutral)."""
+
+from __future__ import annotations
+
+import re
+
+from .datelines import from_element
+from ..models import Dateline, Subject
+
+_IPTC_CV = re.compile(r"^https?://cvx?\.iptc\.org/newscodes/(?P<scheme>[a-z0-9]+)/(?P<code>[^/?#]+)/?$", re.IGNORECASE)
+# IPTC vocabularies by the alias the NewsML-G2 catalog gives them.
+_CV_ALIAS = {"mediatopic": "medtop", "subjectcode": "subj", "genre": "genre", "scene": "scene", "product": "prod"}
+
+_SIGNAL_WORDS = (
+    ("correct", "correction"),
+    ("update", "update"),
+    ("writethru", "update"),
+    ("refile", "refile"),
+    ("resend", "refile"),
+    ("kill", "kill"),
+    ("cancel", "kill"),
+    ("withdraw", "kill"),
+    ("embargo", "embargo"),
+    ("advisory", "advisory"),
+)
+
+
+def signal_from_code(code: str | None) -> str | None:
+    """'sig:correction' / 'edsig:update' / 'Kill' -> a wirestream signal name, else None."""
+    if not code:
+        return None
+    value = code.strip().lower().rsplit(":", 1)[-1]
+    for word, signal in _SIGNAL_WORDS:
+        if word in value:
+            return signal
+    return None
+
+
+def subject(code: str | None = None, name: str | None = None, scheme: str | None = None, uri: str | None = None) -> Subject | None:
+    """A Subject with IPTC codes kept as codes: a cv.iptc.org URI becomes 'medtop:15000000'."""
+    code = (code or "").strip() or None
+    name = " ".join((name or "").split()) or None
+    scheme = (scheme or "").strip() or None
+    if not code and uri:
+        m = _IPTC_CV.match(uri.strip())
+        if m:
+            alias = _CV_ALIAS.get(m["scheme"].lower(), m["scheme"].lower())
+            code, scheme = f"{alias}:{m['code']}", scheme or alias
+        else:
+            tail = uri.rstrip("/").rsplit("/", 1)
+            code, scheme = (tail[1], scheme or tail[0] + "/") if len(tail) == 2 else (uri, scheme)
+    if not code and not name:
+        return None
+    if code and ":" in code and not scheme and not code.startswith("http"):
+        scheme = code.split(":", 1)[0]
+    return Subject(code=code, name=name, scheme=scheme)
+
+
+def dateline(text: str | None) -> Dateline | None:
+    found = from_element(text)
+    if found is None:
+        return None
+    return Dateline(place=found.place, date_text=found.date_text, agency=found.agency, text=found.text)

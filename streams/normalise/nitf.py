@@ -1,0 +1,101 @@
+"""NITF 3.x: ``hl1``, byline, dateline, docdata dates (basic ISO), urgency, management-status."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from . import agencies, formats
+from .assemble import Draft
+from .text import element_to_text
+from .timezones import parse_iso
+from .xml import attr, child, children, descendants, first, local, text_of
+
+NAME = "nitf"
+
+
+def sniff_root(name: str, namespaces: tuple[str, ...]) -> int:
+    return 2 if name.lower() == "nitf" else 0
+
+
+def parse(root: etree._Element) -> list[Draft]:
+    return [draft(root)]
+
+
+def draft(root: etree._Element, *, fmt: str = NAME) -> Draft:
+    """A Draft from an ``<nitf>`` element (also used for NITF inside NewsML and ninjs)."""
+    d = Draft(format=fmt)
+    head = child(root, "head")
+    body = child(root, "body")
+    body_head = child(body, "body.head")
+
+    d.headline = text_of(first(child(body_head, "hedline"), "hl1")) or text_of(child(head, "title"))
+    byline = child(body_head, "byline")
+    if byline is not None:
+        d.byline = text_of(byline)
+    dl = child(body_head, "dateline")
+    if dl is not None and text_of(dl):
+        d.dateline = formats.dateline(text_of(dl))
+        d.located = d.dateline.place if d.dateline else None
+    distributor = text_of(child(body_head, "distributor"))
+    if distributor:
+        d.provider = distributor
+        d.agency = agencies.canonical(distributor)
+    abstract = child(body_head, "abstract")
+    if abstract is not None:
+        d.description_text = " ".join(element_to_text(abstract).paragraphs)
+
+    docdata = child(head, "docdata")
+    # ed-urg sometimes sits outside docdata: take the first urgency anywhere in head
+    urgency = first(head, "urgency")
+    d.urgency = attr(urgency, "ed-urg")
+    issue = attr(child(docdata, "date.issue"), "norm")
+    release = attr(child(docdata, "date.release"), "norm")
+    pub = attr(child(head, "pubdata"), "date.publication")
+    d.versioncreated = parse_iso(issue, warnings=d.warnings) or parse_iso(pub, warnings=d.warnings)
+    status = attr(child(docdata, "management-status"), "info") or text_of(child(docdata, "management-status"))
+    if status:
+        d.pubstatus = status
+        sig = formats.signal_from_code(status)
+        if sig:
+            d.signals.append(sig)
+    if release:
+        embargo = parse_iso(release, warnings=d.warnings)
+        if embargo is not None:
+            d.embargoed = embargo
+            d.signals.append("embargo")
+    doc_id = child(docdata, "doc-id")
+    d.uri = attr(doc_id, "id-string")
+    d.version = attr(child(docdata, "du-key"), "version")
+    holder = attr(child(docdata, "doc.copyright"), "holder")
+    if holder and not d.provider:
+        d.provider = holder
+    for ed in children(docdata, "ed-msg"):
+        info = attr(ed, "info") or text_of(ed)
+        sig = formats.signal_from_code(attr(ed, "msg-type"))
+        if sig:
+            d.signals.append(sig)
+        if info:
+            d.warnings.append(f"editor's note: {info[:200]}")
+    for kw in descendants(child(docdata, "key-list"), "keyword"):
+        if attr(kw, "key"):
+            d.keywords.append(attr(kw, "key"))
+    for s in descendants(head, "tobject.subject"):
+        ref = attr(s, "tobject.subject.refnum")
+        name = attr(s, "tobject.subject.detail") or attr(s, "tobject.subject.matter") or attr(s, "tobject.subject.type")
+        subj = formats.subject(code=f"subj:{ref}" if ref else None, name=name, scheme="subj" if ref else None)
+        if subj:
+            d.subjects.append(subj)
+    d.language = attr(root, "baselang") or attr(root, "{http://www.w3.org/XML/1998/namespace}lang")
+
+    content = child(body, "body.content")
+    if content is None and body is None:
+        content = first(root, "body.content")
+    if content is not None:
+        text = element_to_text(content)
+        d.body = text.paragraphs
+        d.captions = text.captions
+    return d
+
+
+def is_nitf(el: etree._Element) -> bool:
+    return local(el).lower() == "nitf"

@@ -1,0 +1,161 @@
+"""Timestamps as wires write them, to timezone-aware UTC datetimes.
+
+Handles ISO 8601 (extended and basic, offsets as ``Z``, ``+01:00`` or ``+0100``), date-only
+forms, and textual time lines such as ``11:48 JST, December 6, 2025`` or
+``Dec. 5, 2025 3:04 p.m. EST``. Abbreviations come from ``data/timezones.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import cache
+
+from .resources import load
+
+_ISO = re.compile(
+    r"^\s*(?P<y>\d{4})-?(?P<mo>\d{2})-?(?P<d>\d{2})"
+    r"(?:[T ](?P<h>\d{2}):?(?P<mi>\d{2})(?::?(?P<s>\d{2})(?:[.,](?P<f>\d{1,9}))?)?)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?\s*$",
+    re.IGNORECASE,
+)
+_OFFSET = re.compile(r"^(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})?$")
+
+_MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+_MONTH_RE = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_CLOCK_RE = r"(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
+_DATE_MDY = rf"{_MONTH_RE}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})"
+_DATE_DMY = rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+{_MONTH_RE},?\s+(?P<year>\d{{4}})"
+_DATE_ISO = r"(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})"
+_DATE_SLASH = r"(?P<sy>\d{4})/(?P<sm>\d{1,2})/(?P<sd>\d{1,2})"
+
+
+@cache
+def abbreviations() -> dict[str, timezone]:
+    data = load("timezones")
+    out = {}
+    for abbr, offset in data["abbreviations"].items():
+        tz = parse_offset(str(offset))
+        if tz is None:
+            raise ValueError(f"timezones.yaml: bad offset {offset!r} for {abbr}")
+        out[str(abbr).upper()] = tz
+    return out
+
+
+@cache
+def _zone_re() -> str:
+    names = sorted(abbreviations(), key=len, reverse=True)
+    return r"(?P<zone>(?:UTC|GMT)\s?[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}|" + "|".join(names) + r")\b"
+
+
+def parse_offset(text: str) -> timezone | None:
+    text = text.strip()
+    if text.upper() == "Z":
+        return UTC
+    m = _OFFSET.match(text)
+    if not m:
+        return None
+    minutes = int(m["h"]) * 60 + int(m["m"] or 0)
+    if minutes > 18 * 60:
+        return None
+    return timezone(timedelta(minutes=-minutes if m["sign"] == "-" else minutes))
+
+
+def zone(text: str) -> timezone | None:
+    """An abbreviation (``JST``) or offset (``+0900``, ``GMT+9``) as a fixed timezone."""
+    t = text.strip().upper().replace(" ", "")
+    if t in abbreviations():
+        return abbreviations()[t]
+    for prefix in ("UTC", "GMT"):
+        if t.startswith(prefix) and len(t) > len(prefix):
+            rest = t[len(prefix) :]
+            if re.fullmatch(r"[+-]\d{1,2}", rest):
+                rest = f"{rest[0]}{int(rest[1:]):02d}00"
+            return parse_offset(rest)
+    return parse_offset(t)
+
+
+def parse_iso(value: str | None, *, warnings: list[str] | None = None) -> datetime | None:
+    """ISO 8601 (extended or basic) to UTC; a missing zone is taken as UTC with a warning."""
+    if not value:
+        return None
+    m = _ISO.match(value)
+    if not m:
+        if warnings is not None:
+            warnings.append(f"unparseable timestamp {value.strip()[:40]!r}")
+        return None
+    try:
+        frac = (m["f"] or "0")[:6].ljust(6, "0")
+        dt = datetime(
+            int(m["y"]), int(m["mo"]), int(m["d"]),
+            int(m["h"] or 0), int(m["mi"] or 0), int(m["s"] or 0), int(frac),
+        )
+    except ValueError:
+        if warnings is not None:
+            warnings.append(f"invalid timestamp {value.strip()[:40]!r}")
+        return None
+    tz = parse_offset(m["tz"]) if m["tz"] else None
+    if tz is None:
+        if m["tz"] and warnings is not None:
+            warnings.append(f"bad offset in timestamp {value.strip()[:40]!r}; assumed UTC")
+        elif warnings is not None:
+            warnings.append(f"timestamp {value.strip()[:40]!r} has no timezone; assumed UTC")
+        tz = UTC
+    return dt.replace(tzinfo=tz).astimezone(UTC)
+
+
+@cache
+def _time_line_patterns() -> tuple[re.Pattern[str], ...]:
+    z = _zone_re()
+    dates = (_DATE_MDY, _DATE_DMY, _DATE_ISO, _DATE_SLASH)
+    pats = []
+    for d in dates:
+        # "11:48 JST, December 6, 2025"   /   "December 6, 2025 11:48 AM EST"
+        pats.append(rf"{_CLOCK_RE}\s*(?:{z})?\s*(?:,|on|\|)?\s*(?:[A-Z][a-z]+day,?\s+)?{d}")
+        pats.append(rf"(?:[A-Z][a-z]+day,?\s+)?{d}\s*(?:,|at|\||-|–|—|/)?\s*{_CLOCK_RE}\s*(?:\(?{z}\)?)?")
+    return tuple(re.compile(p, re.IGNORECASE) for p in pats)
+
+
+def find_datetime(text: str) -> tuple[datetime, bool, re.Match[str]] | None:
+    """The first date-and-time written in a line of text.
+
+    Returns (UTC datetime, whether a zone was given, the match). Without a zone the time is taken
+    as UTC. A line with a date but no clock time yields nothing (a dateline's "Dec 5" is not a
+    timestamp).
+    """
+    for pat in _time_line_patterns():
+        m = pat.search(text)
+        if m is None:
+            continue
+        dt = _from_match(m)
+        if dt is not None:
+            return dt[0], dt[1], m
+    return None
+
+
+def _from_match(m: re.Match[str]) -> tuple[datetime, bool] | None:
+    g = m.groupdict()
+    try:
+        if g.get("year"):
+            month = _MONTHS[g["month"].lower().rstrip(".")]
+            day_date = date(int(g["year"]), month, int(g["day"]))
+        elif g.get("iy"):
+            day_date = date(int(g["iy"]), int(g["im"]), int(g["id"]))
+        else:
+            day_date = date(int(g["sy"]), int(g["sm"]), int(g["sd"]))
+        hour, minute = int(g["hour"]), int(g["minute"])
+        ampm = (g.get("ampm") or "").replace(".", "").replace(" ", "").lower()
+        if ampm:
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if ampm == "pm" else 0)
+        clock = time(hour, minute, int(g.get("second") or 0))
+    except (ValueError, KeyError):
+        return None
+    tz = zone(g["zone"]) if g.get("zone") else None
+    dt = datetime.combine(day_date, clock).replace(tzinfo=tz or UTC)
+    return dt.astimezone(UTC), tz is not None
