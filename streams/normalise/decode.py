@@ -6,7 +6,7 @@ import codecs
 import re
 
 from ..models import RawItem
-from .errors import EMPTY_PAYLOAD, TOO_LARGE, NormaliseError
+from .errors import EMPTY_PAYLOAD, TOO_LARGE, UNDECODABLE, NormaliseError
 
 MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
 
@@ -40,7 +40,20 @@ def decode_payload(raw: RawItem) -> tuple[str, list[str]]:
         text, warnings = decode_bytes(data)
     if not text.strip():
         raise NormaliseError(EMPTY_PAYLOAD, "payload is empty or only whitespace")
+    if _looks_binary(text):
+        raise NormaliseError(UNDECODABLE, "payload is binary data, not text in any known encoding")
     return text, warnings
+
+
+# Control characters other than layout ones. Teletype formats (ANPA-1312, IPTC 7901) carry a
+# handful of them per item; binary data decoded as latin-1 is full of them.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+BINARY_CONTROL_SHARE = 0.10
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:65536]
+    return len(_CONTROL.findall(sample)) > BINARY_CONTROL_SHARE * len(sample)
 
 
 def decode_bytes(data: bytes) -> tuple[str, list[str]]:

@@ -50,3 +50,13 @@ def test_invalid_utf8_decoded_with_a_warning():
 
 def test_too_large():
     assert normalise(raw_of(b"x" * (9 * 1024 * 1024))).reason == "too_large"
+
+
+def test_binary_bytes_are_a_dead_letter_not_an_item():
+    from streams.models import DeadLetter, RawItem
+    from streams.normalise import normalise
+
+    result = normalise(RawItem.from_bytes(bytes(range(256)) * 3, source="t"))
+    assert isinstance(result, DeadLetter)
+    assert result.reason == "undecodable"
+    assert RawItem.from_bytes(bytes(range(256)) * 3, source="t").payload == result.original
