@@ -1,0 +1,481 @@
+"""The deduplicator: exact, near-duplicate and version decisions over a plain key-value store.
+
+State layout (every key a ``str``, every value JSON-able; see the package README for sizes)::
+
+    m:params             {"k", "n", "b", "r", "h"}  shingle size, permutations, bands, rows, hash version
+    m:tmin               int      first time slot of the expiry index that may still hold entries
+    s:<sid>              record   one per story uri (sid = 64-bit BLAKE2b of the uri, base64url):
+                                  {"u": uri, "r": root uri (absent when == u), "v": version,
+                                   "f": fingerprint, "g": signature (base64 of 128 bytes),
+                                   "a": agency, "t": seen (epoch s), "k": 1 when killed}
+    x:<fingerprint>      [root uri, seen]            exact-text index
+    b:<band>:<hash>      [sid, ...]                  LSH bucket (at most _BUCKET_CAP sids)
+    t:<yyyy-mm-dd-hh-mm> ["s:<sid>" | "x:<fp>", ...] keys written in that 10-minute slot
+
+Only ``store[k]``, ``store.get(k)`` and ``del store[k]`` are used, never iteration, and a stored
+list is never changed in place (a Faust table would not notice): every change writes a new value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, MutableMapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from streams.models import DedupInfo, DedupStatus, Pubstatus, WireItem, stable_id, utcnow
+
+from ._minhash import (
+    SHINGLE_WORDS,
+    MinHasher,
+    band_keys,
+    decode_signature,
+    encode_signature,
+    estimate_similarity,
+    lsh_params,
+    short_hash,
+)
+from ._text import canonical_text, fingerprint_canonical
+
+__all__ = ["Deduplicator", "dedup_routing_key"]
+
+_HASH_VERSION = "v1"
+_KILL = "kill"
+# Signals that announce a new version of an earlier story, possibly under a new uri.
+_VERSION_SIGNALS = frozenset({"update", "correction", "refile"})
+# LSH candidates are searched (and same-agency updates verified) this far below `threshold`.
+_CANDIDATE_MARGIN = 0.1
+_BUCKET_CAP = 64
+_SLOT = 600  # seconds per expiry-index slot
+_DIGITS = re.compile(r"\d+")
+
+Record = dict[str, Any]
+
+
+def dedup_routing_key(item: WireItem) -> str:
+    """The Kafka key that routes an item to its dedup worker.
+
+    For now a single dedup partition: every item gets the same key, so one worker sees every item
+    and owns the whole table. Cross-source duplicates share no natural key, so spreading dedup
+    over several workers needs a design of its own (the lead's decision).
+    """
+    return "dedup"
+
+
+def _sid(uri: str) -> str:
+    return short_hash(uri.encode("utf-8"))
+
+
+def _cluster(root_uri: str) -> str:
+    return stable_id("cluster", root_uri)
+
+
+def _version_key(version: str | None) -> tuple[int, ...] | None:
+    """Numeric versions compare part by part ("1.10" > "1.9"); anything without digits is unknown."""
+    if version is None:
+        return None
+    parts = _DIGITS.findall(version)
+    return tuple(int(p) for p in parts) if parts else None
+
+
+def _ref(record: Record) -> str:
+    """What an update `replaces`: ``<uri>@<version>``, or just the uri when it had no version."""
+    v = record.get("v")
+    return f"{record['u']}@{v}" if v is not None else record["u"]
+
+
+def _root(record: Record) -> str:
+    return record.get("r", record["u"])
+
+
+def _slot_key(slot: int) -> str:
+    return "t:" + datetime.fromtimestamp(slot, UTC).strftime("%Y-%m-%d-%H-%M")
+
+
+class _Text:
+    """The parts of an item's text the decisions need; signature and buckets only when asked for."""
+
+    def __init__(self, item: WireItem, hasher: MinHasher, bands: int, rows: int) -> None:
+        headline, body = canonical_text(item.headline), canonical_text(item.body_text)
+        self.present = bool(headline or body)
+        self.fp = fingerprint_canonical(headline, body) if self.present else None
+        self._words = f"{headline} {body}".strip()
+        self._hasher = hasher
+        self._sig: np.ndarray | None = None
+        self._sig_done = False
+        self._banding = (bands, rows)
+        self._buckets: list[str] | None = None
+
+    @property
+    def sig(self) -> np.ndarray | None:
+        if not self._sig_done:
+            self._sig = self._hasher.signature(self._words)
+            self._sig_done = True
+        return self._sig
+
+    @property
+    def buckets(self) -> list[str]:
+        if self._buckets is None:
+            sig = self.sig
+            self._buckets = [] if sig is None else band_keys(sig, *self._banding)
+        return self._buckets
+
+
+class Deduplicator:
+    """Decides whether a `WireItem` is new, a copy, a near copy or a new version of a known story.
+
+    All state lives in `store`, any ``MutableMapping[str, JSON-able]``: a dict, or a Faust table
+    in the workers. Decisions depend only on the store, the item and the clock, so a new instance
+    over the same store (after a restart or a changelog recovery) decides exactly as the old one.
+    """
+
+    def __init__(
+        self,
+        store: MutableMapping[str, Any],
+        *,
+        threshold: float = 0.8,
+        window: timedelta = timedelta(days=7),
+        num_perm: int = 128,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        if not 0.2 <= threshold < 1.0:
+            raise ValueError("threshold must be in [0.2, 1)")
+        if window <= timedelta(0):
+            raise ValueError("window must be positive")
+        self._store = store
+        self.threshold = threshold
+        self.window = window
+        self._window_s = int(window.total_seconds())
+        self._clock = clock
+        self._hasher = MinHasher(num_perm)
+        self._candidate_threshold = threshold - _CANDIDATE_MARGIN
+        self.bands, self.rows = lsh_params(round(self._candidate_threshold, 4), num_perm)
+        self._params = {"k": SHINGLE_WORDS, "n": num_perm, "b": self.bands, "r": self.rows, "h": _HASH_VERSION}
+        self._params_checked = False
+        self._last_slot: int | None = None
+
+    # ------------------------------------------------------------------ public
+
+    def decide(self, item: WireItem) -> DedupInfo:
+        """The dedup decision for `item`, remembering what later decisions need.
+
+        Rules, first match wins (stories older than the window are forgotten):
+
+        1. kill (pubstatus canceled or a "kill" signal): `update`, linked to the story it withdraws
+           when known (same uri, evolvedfrom, or a near match from the same agency); never dropped.
+        2. known uri: a higher version is an `update` (even with identical text); the same or a
+           lower version is a `duplicate`. Without comparable versions, text seen before is a
+           `duplicate` and changed text an `update`.
+        3. evolvedfrom names a known uri: `update`.
+        4. the same canonical text seen before, from any source: `duplicate`, similarity 1.0.
+        5. an update/correction/refile signal and a near match (estimated Jaccard >= threshold -
+           0.1) from the same agency: `update`.
+        6. a near match (estimated Jaccard >= threshold): `near_duplicate`.
+        7. otherwise `new`.
+
+        `duplicate_of` is always the uri of the story's first-seen item (the cluster root), also
+        for copies of a later version or of a near copy; `cluster_id` is derived from it, and
+        `replaces` is ``<uri>@<version>`` (just ``<uri>`` when that item had no version).
+        """
+        self._check_params()
+        now = self._now(None)
+        text = _Text(item, self._hasher, self.bands, self.rows)
+        signals = {s.strip().lower() for s in item.signals}
+        own = self._record(item.uri, now)
+
+        if item.pubstatus == Pubstatus.canceled or _KILL in signals:
+            return self._kill(item, own, text, now)
+        if own is not None:
+            return self._same_uri(item, own, text, now)
+        if item.evolvedfrom and item.evolvedfrom != item.uri:
+            previous = self._record(item.evolvedfrom, now)
+            if previous is not None:
+                return self._successor(item, previous, text, now)
+        if text.present:
+            seen = self._live(self._store.get(f"x:{text.fp}"), now)
+            if seen is not None:
+                root = seen[0]
+                return DedupInfo(
+                    status=DedupStatus.duplicate, duplicate_of=root, similarity=1.0, cluster_id=_cluster(root)
+                )
+            candidates = self._candidates(item.uri, text, now)
+            if signals & _VERSION_SIGNALS:
+                agency = _agency(item)
+                for sim, record in candidates:
+                    if sim < self._candidate_threshold:
+                        break
+                    if agency is not None and record.get("a") == agency:
+                        return self._successor(item, record, text, now, similarity=sim)
+            if candidates and candidates[0][0] >= self.threshold:
+                sim, record = candidates[0]
+                root = _root(record)
+                self._put_fingerprint(text.fp, root, now)
+                return DedupInfo(
+                    status=DedupStatus.near_duplicate, duplicate_of=root, similarity=sim, cluster_id=_cluster(root)
+                )
+        self._put_record(item, text, root=item.uri, now=now)
+        return DedupInfo(status=DedupStatus.new, cluster_id=_cluster(item.uri))
+
+    def expire(self, now: datetime | None = None) -> int:
+        """Remove story records and fingerprints not seen within the window; return how many.
+
+        Walks the time-slot index from the oldest slot that may hold entries up to the slot that
+        holds the cutoff, never the whole store. An entry refreshed since it was indexed stays.
+        """
+        self._check_params()
+        now_s = self._now(now)
+        cutoff = now_s - self._window_s
+        first = self._store.get("m:tmin")
+        if first is None:
+            return 0
+        last = cutoff - cutoff % _SLOT
+        removed = 0
+        slot = first
+        while slot <= last:
+            key = _slot_key(slot)
+            listed = self._store.get(key)
+            if listed is not None:
+                kept = []
+                for entry in listed:
+                    gone = self._expire_entry(entry, cutoff)
+                    removed += gone
+                    if not gone and slot == last and self._store.get(entry) is not None:
+                        kept.append(entry)
+                if kept:
+                    if len(kept) != len(listed):
+                        self._store[key] = kept
+                else:
+                    del self._store[key]
+            slot += _SLOT
+        if last > first:
+            self._store["m:tmin"] = last
+        return removed
+
+    # ------------------------------------------------------------------ decisions
+
+    def _same_uri(self, item: WireItem, own: Record, text: _Text, now: int) -> DedupInfo:
+        root = _root(own)
+        new_v, old_v = _version_key(item.version), _version_key(own.get("v"))
+        if new_v is not None and old_v is not None:
+            # A higher version is an update even when its text is identical to the one it
+            # replaces: the source says it supersedes it (a re-send with a new version number
+            # may carry changed metadata, or be the refile desks must see). Same or lower: a copy.
+            is_update = new_v > old_v
+        else:
+            # Without comparable versions, the text decides: text seen before is a copy (a
+            # re-send, or an old version arriving late); changed text is the newer version.
+            is_update = text.fp != own.get("f") and (
+                not text.present or self._live(self._store.get(f"x:{text.fp}"), now) is None
+            )
+        sim = self._similarity(text, own)
+        if not is_update:
+            return DedupInfo(status=DedupStatus.duplicate, duplicate_of=root, similarity=sim, cluster_id=_cluster(root))
+        self._put_record(item, text, root=root, now=now, previous=own)
+        return DedupInfo(
+            status=DedupStatus.update, duplicate_of=root, similarity=sim, cluster_id=_cluster(root), replaces=_ref(own)
+        )
+
+    def _successor(
+        self, item: WireItem, previous: Record, text: _Text, now: int, similarity: float | None = None
+    ) -> DedupInfo:
+        """A new version of `previous` under a new uri."""
+        root = _root(previous)
+        if similarity is None:
+            similarity = self._similarity(text, previous)
+        self._put_record(item, text, root=root, now=now)
+        return DedupInfo(
+            status=DedupStatus.update,
+            duplicate_of=root,
+            similarity=similarity,
+            cluster_id=_cluster(root),
+            replaces=_ref(previous),
+        )
+
+    def _kill(self, item: WireItem, own: Record | None, text: _Text, now: int) -> DedupInfo:
+        """A kill or withdrawal always passes on, as an update of the story it withdraws if known.
+
+        It never becomes a duplicate (a repeated kill passes again: harmless, and safer than
+        dropping it). Its text is not remembered: it is not the story's text.
+        """
+        target = own
+        if target is None and item.evolvedfrom:
+            target = self._record(item.evolvedfrom, now)
+        if target is None and text.present:
+            agency = _agency(item)
+            for sim, record in self._candidates(item.uri, text, now):
+                if sim < self._candidate_threshold:
+                    break
+                if agency is not None and record.get("a") == agency:
+                    target = record
+                    break
+        if target is None:
+            return DedupInfo(status=DedupStatus.update, cluster_id=_cluster(item.uri))
+        root = _root(target)
+        if own is not None:
+            new_v, old_v = _version_key(item.version), _version_key(own.get("v"))
+            killed = {**own, "k": 1}
+            if new_v is not None and (old_v is None or new_v > old_v):
+                killed["v"] = item.version
+            if killed != own:
+                self._store[f"s:{_sid(item.uri)}"] = killed
+        return DedupInfo(
+            status=DedupStatus.update,
+            duplicate_of=root,
+            similarity=self._similarity(text, target),
+            cluster_id=_cluster(root),
+            replaces=_ref(target),
+        )
+
+    # ------------------------------------------------------------------ lookups
+
+    def _record(self, uri: str, now: int) -> Record | None:
+        record = self._store.get(f"s:{_sid(uri)}")
+        if record is None or record["u"] != uri or record["t"] < now - self._window_s:
+            return None
+        return record
+
+    def _live(self, entry: list[Any] | None, now: int) -> list[Any] | None:
+        if entry is None or entry[1] < now - self._window_s:
+            return None
+        return entry
+
+    def _candidates(self, uri: str, text: _Text, now: int) -> list[tuple[float, Record]]:
+        """Live stories sharing an LSH bucket with the text, most similar first (ties: oldest)."""
+        sig = text.sig
+        if sig is None:
+            return []
+        own = _sid(uri)
+        seen: set[str] = {own}
+        found: list[tuple[float, int, str, Record]] = []
+        for key in text.buckets:
+            for sid in self._store.get(key) or ():
+                if sid in seen:
+                    continue
+                seen.add(sid)
+                record = self._store.get(f"s:{sid}")
+                if record is None or record["t"] < now - self._window_s or "g" not in record:
+                    continue
+                sim = estimate_similarity(sig, decode_signature(record["g"]))
+                found.append((sim, record["t"], sid, record))
+        found.sort(key=lambda f: (-f[0], f[1], f[2]))
+        return [(f[0], f[3]) for f in found]
+
+    def _similarity(self, text: _Text, record: Record) -> float | None:
+        if text.present and text.fp == record.get("f"):
+            return 1.0
+        if "g" not in record or text.sig is None:
+            return None
+        return estimate_similarity(text.sig, decode_signature(record["g"]))
+
+    # ------------------------------------------------------------------ writes
+
+    def _put_record(self, item: WireItem, text: _Text, *, root: str, now: int, previous: Record | None = None) -> None:
+        sid = _sid(item.uri)
+        if previous is None:
+            # An expired record still in the store (expire() not yet run): its buckets must go.
+            previous = self._store.get(f"s:{sid}")
+        record: Record = {"u": item.uri}
+        if root != item.uri:
+            record["r"] = root
+        if item.version is not None:
+            record["v"] = item.version
+        sig = text.sig
+        if text.present:
+            record["f"] = text.fp
+        if sig is not None:
+            record["g"] = encode_signature(sig)
+        agency = _agency(item)
+        if agency is not None:
+            record["a"] = agency
+        record["t"] = now
+        self._store[f"s:{sid}"] = record
+        self._index(f"s:{sid}", now)
+
+        old_keys: set[str] = set()
+        if previous is not None and "g" in previous:
+            old_keys = set(band_keys(decode_signature(previous["g"]), self.bands, self.rows))
+        new_keys = text.buckets
+        for key in old_keys.difference(new_keys):
+            self._bucket_remove(key, sid)
+        for key in new_keys:
+            if key not in old_keys:
+                bucket = self._store.get(key) or []
+                if sid not in bucket:
+                    self._store[key] = [*bucket, sid][-_BUCKET_CAP:]
+        if text.present:
+            self._put_fingerprint(text.fp, root, now)
+
+    def _put_fingerprint(self, fp: str | None, root: str, now: int) -> None:
+        assert fp is not None
+        self._store[f"x:{fp}"] = [root, now]
+        self._index(f"x:{fp}", now)
+
+    def _index(self, key: str, now: int) -> None:
+        slot = now - now % _SLOT
+        if slot != self._last_slot:
+            first = self._store.get("m:tmin")
+            if first is None or slot < first:
+                self._store["m:tmin"] = slot
+            self._last_slot = slot
+        tkey = _slot_key(slot)
+        listed = self._store.get(tkey) or []
+        if key not in listed:
+            self._store[tkey] = [*listed, key]
+
+    def _bucket_remove(self, key: str, sid: str) -> None:
+        bucket = self._store.get(key)
+        if bucket is None or sid not in bucket:
+            return
+        rest = [s for s in bucket if s != sid]
+        if rest:
+            self._store[key] = rest
+        else:
+            del self._store[key]
+
+    def _expire_entry(self, key: str, cutoff: int) -> int:
+        value = self._store.get(key)
+        if value is None:
+            return 0
+        if key.startswith("s:"):
+            if value["t"] >= cutoff:
+                return 0
+            if "g" in value:
+                sid = key[2:]
+                for bkey in band_keys(decode_signature(value["g"]), self.bands, self.rows):
+                    self._bucket_remove(bkey, sid)
+        elif value[1] >= cutoff:
+            return 0
+        del self._store[key]
+        return 1
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _now(self, now: datetime | None) -> int:
+        now = now if now is not None else self._clock()
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
+        return int(now.timestamp())
+
+    def _check_params(self) -> None:
+        """The store must have been built with the same hashing and banding (checked on first
+        use, not in __init__: a Faust table can only be written from inside an agent)."""
+        if self._params_checked:
+            return
+        stored = self._store.get("m:params")
+        if stored is None:
+            self._store["m:params"] = dict(self._params)
+        elif stored != self._params:
+            raise ValueError(
+                f"dedup store was built with {stored}, this deduplicator uses {self._params}: "
+                "use the same num_perm and threshold, or a fresh store"
+            )
+        self._params_checked = True
+
+
+def _agency(item: WireItem) -> str | None:
+    agency = item.source.agency
+    if agency is None:
+        return None
+    return " ".join(agency.casefold().split()) or None
