@@ -1,0 +1,334 @@
+"""The tagging vocabulary: data files read once and compiled into Aho-Corasick automatons.
+
+One automaton covers every name and phrase. It runs over the story folded to lower-case words
+(accents removed, punctuation made spaces) with keys written the same way and padded with
+spaces, so a match always sits on word boundaries. Each key carries the entries it stands for,
+with a case mode checked on the original text ("US" must be upper-case, "Chad" capitalised), so
+one scan finds places, people, organisations, topic phrases, context words and storyline
+phrases at once.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from ._text import key_of, match_key, slug
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Entry kinds.
+PLACE, AMBIG, BLOCK, PERSON, SURNAME, ORG, TOPIC, CTX, PHRASE = range(9)
+
+# Case modes: ANY matches in any case; TITLE needs a capital first letter in the story;
+# EXACT needs the exact case ("US" but not "us").
+ANY, TITLE, EXACT = range(3)
+
+# Weights of the ways a place can be mentioned.
+W_NAME, W_CAPITAL, W_CITY, W_SUBNATIONAL, W_DEMONYM, W_PERSON, W_ORG = 1.0, 0.9, 0.8, 0.5, 0.6, 0.5, 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    kind: int
+    ref: Any
+    mode: int = TITLE
+    weight: float = 1.0
+    prefix: bool = False  # "sanction*": the key may be followed by more letters
+    exact: str | None = None  # for EXACT entries: the case-kept form the story must show
+
+
+@dataclass(frozen=True)
+class Reading:
+    place: str | None
+    prior: float
+    weight: float
+    context: tuple[int, ...]  # context-word ids
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    name: str
+    readings: tuple[Reading, ...]
+    name_guard: bool = False
+    person_verbs: bool = False
+
+
+@dataclass(frozen=True)
+class Person:
+    code: str
+    name: str
+    country: str | None
+    role: str | None
+    surname: str
+    surname_alone: bool
+
+
+@dataclass(frozen=True)
+class Organisation:
+    code: str
+    name: str
+    country: str | None
+    kind: str | None
+
+
+@dataclass(frozen=True)
+class Topic:
+    code: str
+    name: str
+    parent: str | None
+    min_score: float
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str  # "m49:419" or "desk:latam-desk"
+    name: str
+    parent: str | None = None  # M49 code of the broader region
+    level: int = 0  # 0 world, 1 region, 2 sub-region, 3 intermediate region; desks: 9
+
+
+@dataclass
+class Lexicon:
+    countries: dict[str, str] = field(default_factory=dict)  # code -> display name
+    ambiguous: list[Ambiguous] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    organisations: list[Organisation] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
+    topic_index: dict[str, int] = field(default_factory=dict)
+    subject_map: dict[str, str] = field(default_factory=dict)
+    max_hits: int = 3
+    regions: dict[str, Region] = field(default_factory=dict)  # code -> region
+    country_regions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # ISO -> m49 codes, narrow first
+    country_desks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    dateline_places: dict[str, str] = field(default_factory=dict)  # key_of(name) -> country
+    ctx_words: dict[str, int] = field(default_factory=dict)
+    phrases: dict[str, int] = field(default_factory=dict)  # storyline phrase text -> id
+    entries: dict[tuple[str, bool], list[Entry]] = field(default_factory=dict)  # (key, prefix) -> entries
+    automaton: Any = None
+
+    # ------------------------------------------------------------------ building
+
+    def add(self, phrase: str, entry: Entry) -> None:
+        text = phrase.strip()
+        prefix = text.endswith("*")
+        if prefix:
+            text = text.rstrip("*").rstrip()
+        key = match_key(text)
+        if not key:
+            return
+        exact = match_key(text, lower=False) if entry.mode == EXACT else None
+        entry = Entry(entry.kind, entry.ref, entry.mode, entry.weight, prefix, exact)
+        self.entries.setdefault((key, prefix), []).append(entry)
+
+    def ctx_id(self, word: str) -> int:
+        mode = EXACT if _is_acronym(word) else ANY
+        key = word if mode == EXACT else key_of(word)
+        if key not in self.ctx_words:
+            self.ctx_words[key] = len(self.ctx_words)
+            self.add(word, Entry(CTX, self.ctx_words[key], mode))
+        return self.ctx_words[key]
+
+    def phrase_id(self, phrase: str) -> int:
+        if phrase not in self.phrases:
+            self.phrases[phrase] = len(self.phrases)
+            if not phrase.startswith("re:"):
+                mode = EXACT if _is_acronym(phrase.rstrip("*")) else ANY
+                self.add(phrase, Entry(PHRASE, self.phrases[phrase], mode))
+        return self.phrases[phrase]
+
+    def compile(self) -> None:
+        """One automaton over space-padded keys: " key " for whole words, " key" for prefixes."""
+        self.automaton = ahocorasick.Automaton()
+        for (key, prefix), entries in self.entries.items():
+            padded = f" {key}" if prefix else f" {key} "
+            self.automaton.add_word(padded, (len(padded), prefix, key, tuple(entries)))
+        if len(self.automaton):
+            self.automaton.make_automaton()
+
+
+def _is_acronym(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _plural(demonym: str) -> str | None:
+    """"Venezuelans", "Israelis"; none for "Chinese", "Swiss", "British"-like forms."""
+    if demonym.endswith(("ese", "ss", "sh", "ch", "s", "z")):
+        return None
+    return demonym + "s"
+
+
+def saturate(raw: float, scale: float) -> float:
+    """Map an unbounded evidence sum onto [0, 1)."""
+    return round(1.0 - math.exp(-raw / scale), 4)
+
+
+def load_lexicon(desk_regions_path: str | Path | None = None) -> Lexicon:
+    lex = Lexicon()
+    _load_places(lex)
+    _load_people(lex)
+    _load_organisations(lex)
+    _load_topics(lex)
+    _load_regions(lex, Path(desk_regions_path) if desk_regions_path else DATA_DIR / "desk_regions.yaml")
+    return lex
+
+
+def _load_places(lex: Lexicon) -> None:
+    generated = json.loads((DATA_DIR / "places.json").read_text(encoding="utf-8"))
+    curated = _yaml(DATA_DIR / "place_aliases.yaml")
+    ambiguous_keys = {key_of(n) for n in curated.get("ambiguous") or {}}
+    blocker_keys = {key_of(b["text"]) for b in curated.get("blockers") or []}
+    reserved = ambiguous_keys | blocker_keys
+
+    def place(name: str, code: str, weight: float, *, exact: bool = False) -> None:
+        if not exact and key_of(name) in reserved:
+            return
+        mode = EXACT if exact else (TITLE if name[:1].isupper() else ANY)
+        lex.add(name, Entry(PLACE, code, mode, weight))
+        lex.dateline_places.setdefault(key_of(name), code)
+
+    for code, info in generated["countries"].items():
+        extra = (curated.get("countries") or {}).get(code, {})
+        lex.countries[code] = extra.get("display") or info["name"]
+        exact = set(extra.get("exact", []))
+        names = list(dict.fromkeys([*info["names"], *extra.get("names", [])]))
+        for name in names:
+            place(name, code, W_NAME, exact=name in exact)
+        no_plural = set(extra.get("demonyms_no_plural", []))
+        for demonym in extra.get("demonyms", []):
+            place(demonym, code, W_DEMONYM)
+            plural = None if demonym in no_plural else _plural(demonym)
+            if plural:
+                place(plural, code, W_DEMONYM)
+    for city in generated["cities"]:
+        place(city["name"], city["country"], W_CAPITAL if city["capital"] else W_CITY)
+    for name, code in (curated.get("city_aliases") or {}).items():
+        place(name, code, W_CITY)
+    for code, names in (curated.get("subnational") or {}).items():
+        for name in names:
+            place(name, code, W_SUBNATIONAL)
+
+    for name, spec in (curated.get("ambiguous") or {}).items():
+        readings = tuple(
+            Reading(
+                place=r.get("place"),
+                prior=float(r.get("prior", 0.0)),
+                weight=float(r.get("weight", 1.0)),
+                context=tuple(lex.ctx_id(w) for w in r.get("context", [])),
+            )
+            for r in spec["readings"]
+        )
+        amb = Ambiguous(name, readings, bool(spec.get("name_guard")), bool(spec.get("person_verbs")))
+        lex.ambiguous.append(amb)
+        lex.add(name, Entry(AMBIG, len(lex.ambiguous) - 1, TITLE))
+        best = max(readings, key=lambda r: r.prior)
+        if best.place:
+            lex.dateline_places.setdefault(key_of(name), best.place)
+
+    for blocker in curated.get("blockers") or []:
+        text = blocker["text"]
+        mode = TITLE if text[:1].isupper() else ANY
+        lex.add(text, Entry(BLOCK, blocker.get("region"), mode))
+
+
+def _load_people(lex: Lexicon) -> None:
+    for spec in _yaml(DATA_DIR / "people.yaml")["people"]:
+        name = spec["name"]
+        surname = spec.get("surname") or name.split()[-1]
+        person = Person(
+            code=f"person:{slug(name)}",
+            name=name,
+            country=spec.get("country"),
+            role=spec.get("role"),
+            surname=surname,
+            surname_alone=bool(spec.get("surname_alone")),
+        )
+        lex.people.append(person)
+        idx = len(lex.people) - 1
+        for full in dict.fromkeys([name, *spec.get("aliases", [])]):
+            lex.add(full, Entry(PERSON, idx, TITLE if full[:1].isupper() else ANY))
+        if key_of(surname) != key_of(name):
+            lex.add(surname, Entry(SURNAME, idx, TITLE if surname[:1].isupper() else ANY))
+
+
+def _load_organisations(lex: Lexicon) -> None:
+    for spec in _yaml(DATA_DIR / "organisations.yaml")["organisations"]:
+        name = spec["name"]
+        org = Organisation(code=f"org:{slug(name)}", name=name, country=spec.get("country"), kind=spec.get("kind"))
+        lex.organisations.append(org)
+        idx = len(lex.organisations) - 1
+        exact = set(spec.get("exact", []))
+        context = spec.get("context") or {}
+        for alias in dict.fromkeys([name, *spec.get("aliases", [])]):
+            needs = tuple(lex.ctx_id(w) for w in context.get(alias, [])) or None
+            mode = EXACT if alias in exact else (TITLE if alias[:1].isupper() else ANY)
+            lex.add(alias, Entry(ORG, (idx, needs), mode))
+
+
+def _load_topics(lex: Lexicon) -> None:
+    spec = _yaml(DATA_DIR / "topics.yaml")
+    default_min = float(spec.get("default_min_score", 2.0))
+    lex.max_hits = int(spec.get("max_hits", 3))
+    lex.subject_map = {str(k): str(v) for k, v in (spec.get("subject_map") or {}).items()}
+    for t in spec["topics"]:
+        topic = Topic(code=t["code"], name=t["name"], parent=t.get("parent"),
+                      min_score=float(t.get("min_score", default_min)))
+        lex.topics.append(topic)
+        idx = len(lex.topics) - 1
+        lex.topic_index[topic.code] = idx
+        for phrase, weight in (t.get("phrases") or {}).items():
+            phrase = str(phrase)
+            mode = EXACT if _is_acronym(phrase.rstrip("*")) else ANY
+            lex.add(phrase, Entry(TOPIC, idx, mode, float(weight)))
+
+
+def _load_regions(lex: Lexicon, desk_path: Path) -> None:
+    spec = _yaml(DATA_DIR / "m49.yaml")["regions"]
+    parents: dict[str, str | None] = {}
+    for code, info in spec.items():
+        code = str(code).zfill(3)
+        parents[code] = str(info["parent"]).zfill(3) if info.get("parent") else None
+    def level(code: str) -> int:
+        n, p = 0, parents[code]
+        while p is not None:
+            n, p = n + 1, parents[p]
+        return n
+    for code, info in spec.items():
+        code = str(code).zfill(3)
+        lex.regions[f"m49:{code}"] = Region(f"m49:{code}", info["name"],
+                                            f"m49:{parents[code]}" if parents[code] else None, level(code))
+        chain = []
+        c: str | None = code
+        while c is not None and c != "001":
+            chain.append(f"m49:{c}")
+            c = parents[c]
+        for country in info.get("countries", []):
+            lex.country_regions[str(country)] = tuple(chain)
+    desks = _yaml(desk_path) or {}
+    country_desks: dict[str, list[str]] = {}
+    for desk in desks.get("desks", []):
+        code = f"desk:{desk['id']}"
+        lex.regions[code] = Region(code, desk.get("name") or desk["id"], None, 9)
+        members: set[str] = set()
+        for member in desk.get("members", []):
+            member = str(member)
+            if member.startswith("m49:") or member.isdigit():
+                m49 = member if member.startswith("m49:") else f"m49:{member.zfill(3)}"
+                members.update(c for c, chain in lex.country_regions.items() if m49 in chain)
+            else:
+                members.add(member.upper())
+        members -= {str(c).upper() for c in desk.get("exclude", [])}
+        for country in members:
+            country_desks.setdefault(country, []).append(code)
+    lex.country_desks = {c: tuple(sorted(d)) for c, d in country_desks.items()}

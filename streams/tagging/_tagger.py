@@ -1,0 +1,467 @@
+"""The Tagger: loads the vocabulary once, then tags items with places, regions, topics, people,
+organisations and storylines."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from streams.models import Evidence, Tag, Tags, WireItem
+
+from . import _build as build
+from ._lexicon import (
+    AMBIG, BLOCK, DATA_DIR, ORG, PERSON, PLACE, SURNAME, W_NAME, W_ORG, W_PERSON, Ambiguous, Lexicon,
+    load_lexicon, saturate,
+)
+from ._rules import Vocabulary, load_rules
+from ._scan import Field, resolve_entities, scan_field
+from ._storylines import CompiledRules, StoryFacts
+from ._text import key_of, slug
+
+DEFAULT_STORYLINES = DATA_DIR / "storylines.yaml"
+
+MAX_EVIDENCE = 8  # per place, person or organisation
+MAX_TOPIC_EVIDENCE = 4
+MAX_REGION_EVIDENCE = 3
+MIN_PLACE_RAW = 0.5
+W_DATELINE = 1.0
+# The dateline names where the reporter stands; its country's own mentions weigh less than the
+# story's subject (a WASHINGTON story says "U.S." a lot whatever it is about).
+DATELINE_DISCOUNT = 0.7
+ADJECTIVAL = 0.6  # "U.S. sanctions", "China trade": a name used as an adjective
+
+# Words that may stand right before an ambiguous place name without making it a person's name.
+_PREV_OK = frozenset("""the in from to and of for with across into near neighbouring neighboring central northern
+southern eastern western north south east west officials both between against on at by like unlike including
+while when as but or where why how what only even also today meanwhile then now if did does will would could
+should has had have is was are were do says said after before since under over than until about u.s. us state
+president king governor in-state""".split())
+# Words that may follow an ambiguous place name.
+_NEXT_OK = frozenset("""president prime foreign defence defense army government minister ministry king queen parliament
+senate governor state valley river delta lake sea border police military forces embassy central national supreme
+islamic republic navy air special election elections officials secretary authorities house legislature
+county republicans democrats monday tuesday wednesday thursday friday saturday sunday january february march
+april may june july august september october november december""".split())
+_SPEECH = frozenset("said says told added scored wrote posted tweeted replied explained argued insisted".split())
+# Lower-case words after a country name that show it is not used as an adjective.
+_NOT_NOUN = frozenset("""of about to and in on for with is was are were has had have would will could should said says
+as at by from that which who or but than into over against after before since if be been being its their
+has also did does do government's""".split())
+
+
+# Evidence is kept as (field order, start, end, field name, field text) until the tags are
+# built: plain tuples that sort into text order by themselves.
+Span = tuple[int, int, int, str, str]
+_HEADLINE, _DATELINE, _BODY = 0, 1, 2
+
+
+@dataclass
+class _Mention:
+    raw: float = 0.0
+    mentions: int = 0
+    evidence: list[Span] = field(default_factory=list)
+
+    def add(self, weight: float, ev: Span | None) -> None:
+        self.raw += weight
+        self.mentions += 1
+        if ev is not None and len(self.evidence) < MAX_EVIDENCE:
+            self.evidence.append(ev)
+
+
+class Tagger:
+    """Tags WireItems. Build it once with :meth:`load`; :meth:`tag` is pure and cheap."""
+
+    def __init__(self, lexicon: Lexicon, rules: CompiledRules, storylines_path: str):
+        self._lex = lexicon
+        self._rules = rules
+        self.storylines_path = storylines_path
+        # Topics deepest first, so children add to parents before the parents are judged.
+        depth = {}
+        for i, t in enumerate(lexicon.topics):
+            d, p = 0, t.parent
+            while p is not None and p in lexicon.topic_index:
+                d, p = d + 1, lexicon.topics[lexicon.topic_index[p]].parent
+            depth[i] = d
+        self._topic_order = sorted(depth, key=lambda i: -depth[i])
+        self._topic_parent = [lexicon.topic_index.get(t.parent) if t.parent else None for t in lexicon.topics]
+        self._topic_ancestors: list[tuple[int, ...]] = []
+        for i in range(len(lexicon.topics)):
+            chain, p = [], self._topic_parent[i]
+            while p is not None:
+                chain.append(p)
+                p = self._topic_parent[p]
+            self._topic_ancestors.append(tuple(chain))
+
+    @classmethod
+    def load(
+        cls,
+        storylines_path: str | Path | None = None,
+        desk_regions_path: str | Path | None = None,
+    ) -> Tagger:
+        """Read every data file and build the automatons; raises StorylineRuleError for bad rules."""
+        lex = load_lexicon(desk_regions_path)
+        vocabulary = _vocabulary(lex)
+        path = Path(storylines_path) if storylines_path else DEFAULT_STORYLINES
+        loaded = load_rules(path, vocabulary)
+        rules = CompiledRules.build(loaded.storylines, lex)
+        lex.compile()
+        return cls(lex, rules, str(path))
+
+    @property
+    def storylines(self) -> list[str]:
+        return [r.id for r in self._rules.rules]
+
+    # ------------------------------------------------------------------ tagging
+
+    def tag(self, item: WireItem) -> Tags:
+        lex = self._lex
+        fields = [scan_field(lex, name, text) for name, text in (("headline", item.headline), ("body_text", item.body_text)) if text]
+        ctx: set[int] = set().union(*(f.ctx for f in fields))
+        full_names: set[int] = set().union(*(f.full_names for f in fields))
+        skip = _dateline_prefix(item)
+        for f in fields:
+            resolve_entities(lex, f, ctx, full_names, skip if f.name == "body_text" else 0)
+
+        places: dict[str, _Mention] = defaultdict(_Mention)
+        people: dict[int, _Mention] = defaultdict(_Mention)
+        orgs: dict[int, _Mention] = defaultdict(_Mention)
+        region_mentions: dict[str, _Mention] = defaultdict(_Mention)
+        dateline_code = self._dateline(item, places)
+
+        for f in fields:
+            for start, end, entry, _key in f.entities:
+                kind, pos = entry.kind, f.position_weight(start)
+                ev = (f.order, start, end, f.name, f.text)
+                if kind == PLACE:
+                    weight = entry.weight
+                    if weight == W_NAME and _adjectival(f.text, end):
+                        weight *= ADJECTIVAL
+                    self._place(places, entry.ref, weight * pos, ev, dateline_code)
+                elif kind == AMBIG:
+                    reading = self._reading(lex.ambiguous[entry.ref], f, start, end, ctx)
+                    if reading is not None:
+                        self._place(places, reading[0], reading[1] * pos, ev, dateline_code)
+                elif kind == PERSON or kind == SURNAME:
+                    person = lex.people[entry.ref]
+                    people[entry.ref].add(pos, ev)
+                    if person.country:
+                        self._place(places, person.country, W_PERSON * pos, ev, dateline_code)
+                elif kind == ORG:
+                    idx = entry.ref[0]
+                    org = lex.organisations[idx]
+                    orgs[idx].add(pos, ev)
+                    if org.country:
+                        self._place(places, org.country, W_ORG * pos, ev, dateline_code)
+                elif kind == BLOCK and entry.ref:
+                    region_mentions[f"m49:{entry.ref}"].add(pos, ev)
+
+        cache: dict[tuple[int, int, int], Evidence] = {}
+        place_tags = self._place_tags(places, cache)
+        region_tags = self._region_tags(places, place_tags, region_mentions, cache)
+        topic_tags, topic_mentions = self._topic_tags(fields, item, cache)
+        people_tags = self._entity_tags(people, lambda i: lex.people[i], cache)
+        org_tags = self._entity_tags(orgs, lambda i: lex.organisations[i], cache)
+
+        facts = StoryFacts(
+            fields=fields,
+            places={t.code: t for t in place_tags},
+            place_mentions={c: m.mentions for c, m in places.items()},
+            regions={t.code: t for t in region_tags},
+            topics={t.code: t for t in topic_tags},
+            topic_mentions=topic_mentions,
+            people={t.code: t for t in people_tags},
+            person_mentions={lex.people[i].code: m.mentions for i, m in people.items()},
+            organisations={t.code: t for t in org_tags},
+            org_mentions={lex.organisations[i].code: m.mentions for i, m in orgs.items()},
+        )
+        storyline_tags = self._rules.evaluate(facts)
+        return build.tags(
+            places=place_tags,
+            regions=region_tags,
+            topics=topic_tags,
+            people=people_tags,
+            organisations=org_tags,
+            storylines=storyline_tags,
+        )
+
+    # ------------------------------------------------------------------ places
+
+    def _place(self, places: dict[str, _Mention], code: str, weight: float, ev: Span | None,
+               dateline_code: str | None) -> None:
+        if code == dateline_code:
+            weight *= DATELINE_DISCOUNT
+        places[code].add(weight, ev)
+
+    def _dateline(self, item: WireItem, places: dict[str, _Mention]) -> str | None:
+        text = (item.dateline.place if item.dateline and item.dateline.place else None) or item.located
+        if not text:
+            return None
+        offset = 0
+        for part in text.replace("/", ",").split(","):
+            stripped = part.strip()
+            code = self._lex.dateline_places.get(key_of(stripped)) if stripped else None
+            if code:
+                start = offset + part.index(stripped)
+                places[code].add(W_DATELINE, (_DATELINE, start, start + len(stripped), "dateline", text))
+                return code
+            offset += len(part) + 1
+        return None
+
+    def _reading(self, amb: Ambiguous, f: Field, start: int, end: int, ctx: set[int]) -> tuple[str, float] | None:
+        best, best_score = None, float("-inf")
+        for r in amb.readings:
+            score = r.prior + sum(1 for c in r.context if c in ctx)
+            if score > best_score:
+                best, best_score = r, score
+        if best is None or best.place is None:
+            return None
+        place_context = any(c in ctx for c in best.context)
+        if amb.name_guard and _inside_name(f, start, end):
+            return None
+        if amb.person_verbs and not place_context and _next_word(f.text, end).lower() in _SPEECH:
+            return None
+        return best.place, best.weight
+
+    def _place_tags(self, places: dict[str, _Mention], cache: dict) -> list[Tag]:
+        kept = [(code, m) for code, m in places.items() if m.raw >= MIN_PLACE_RAW and code in self._lex.countries]
+        kept.sort(key=lambda cm: (-cm[1].raw, cm[0]))
+        tags = []
+        for i, (code, m) in enumerate(kept):
+            tags.append(build.tag(
+                code=code, name=self._lex.countries[code], score=saturate(m.raw, 3.0), primary=i == 0,
+                evidence=_ordered(m.evidence, cache), country=code))
+        return tags
+
+    # ------------------------------------------------------------------ regions
+
+    def _region_tags(self, places: dict[str, _Mention], place_tags: list[Tag],
+                     mentions: dict[str, _Mention], cache: dict) -> list[Tag]:
+        lex = self._lex
+        raw: dict[str, _Mention] = defaultdict(_Mention)
+        for t in place_tags:
+            m = places[t.code]
+            for code in (*lex.country_regions.get(t.code, ()), *lex.country_desks.get(t.code, ())):
+                r = raw[code]
+                r.raw += m.raw
+                r.mentions += m.mentions
+                for ev in m.evidence[:2]:
+                    if len(r.evidence) < MAX_REGION_EVIDENCE:
+                        r.evidence.append(ev)
+        for code, m in mentions.items():
+            chain = [code]
+            parent = lex.regions[code].parent if code in lex.regions else None
+            while parent and parent != "m49:001":
+                chain.append(parent)
+                parent = lex.regions[parent].parent
+            for c in chain:
+                r = raw[c]
+                r.raw += m.raw
+                r.mentions += m.mentions
+                r.evidence.extend(m.evidence[: max(0, MAX_REGION_EVIDENCE - len(r.evidence))])
+        primary = None
+        if place_tags:
+            chain = lex.country_regions.get(place_tags[0].code, ())
+            subregions = [c for c in chain if lex.regions[c].level == 2]
+            primary = subregions[0] if subregions else (chain[0] if chain else None)
+        ordered = sorted(raw.items(), key=lambda cm: (-cm[1].raw, -lex.regions[cm[0]].level, cm[0]))
+        return [
+            build.tag(code=code, name=lex.regions[code].name, score=saturate(m.raw, 3.0),
+                                primary=code == primary, evidence=_ordered(m.evidence, cache), country=None)
+            for code, m in ordered if code in lex.regions
+        ]
+
+    # ------------------------------------------------------------------ topics
+
+    def _topic_tags(self, fields: list[Field], item: WireItem, cache: dict) -> tuple[list[Tag], dict[str, int]]:
+        lex = self._lex
+        max_hits = lex.max_hits
+        own: dict[int, float] = {}
+        counts: dict[tuple[int, str], int] = {}
+        evidence: dict[int, list[Span]] = {}
+        hits_per_topic: dict[int, int] = {}
+        for f in fields:
+            factor = 2.0 if f.name == "headline" else 1.0
+            order, name, text = f.order, f.name, f.text
+            for start, end, entry, key in f.topic_hits:
+                idx = entry.ref
+                k = (idx, key)
+                seen = counts.get(k, 0)
+                if seen >= max_hits:
+                    continue
+                counts[k] = seen + 1
+                own[idx] = own.get(idx, 0.0) + entry.weight * factor
+                hits_per_topic[idx] = hits_per_topic.get(idx, 0) + 1
+                ev = evidence.setdefault(idx, [])
+                if len(ev) < MAX_TOPIC_EVIDENCE:
+                    ev.append((order, start, end, name, text))
+        total = dict(own)
+        passed: set[int] = set()
+        active = set(own)
+        for idx in own:
+            active.update(self._topic_ancestors[idx])
+        for idx in self._topic_order:
+            if idx not in active:
+                continue
+            t = total.get(idx, 0.0)
+            if t <= 0 or t < lex.topics[idx].min_score:
+                continue
+            passed.add(idx)
+            parent = self._topic_parent[idx]
+            if parent is not None:
+                total[parent] = total.get(parent, 0.0) + t
+                pev = evidence.setdefault(parent, [])
+                if len(pev) < MAX_TOPIC_EVIDENCE:
+                    pev.extend(evidence.get(idx, [])[: MAX_TOPIC_EVIDENCE - len(pev)])
+                hits_per_topic[parent] = hits_per_topic.get(parent, 0) + hits_per_topic.get(idx, 0)
+        chosen = list(passed)
+        tops = [i for i in chosen if lex.topics[i].parent is None]
+        primary = max(tops or chosen, key=lambda i: (total[i], -i)) if chosen else None
+        chosen.sort(key=lambda i: (-total[i], lex.topics[i].code))
+        tags = [
+            build.tag(code=lex.topics[i].code, name=lex.topics[i].name, score=saturate(total[i], 4.0),
+                                primary=i == primary, evidence=_ordered(evidence.get(i, []), cache), country=None)
+            for i in chosen
+        ]
+        mentions = {lex.topics[i].code: hits_per_topic[i] for i in chosen}
+        have = {t.code for t in tags}
+        for subject in item.subjects:
+            code = self._medtop(subject.code, subject.scheme)
+            if code is None or code in have:
+                continue
+            have.add(code)
+            idx = lex.topic_index.get(code)
+            name = lex.topics[idx].name if idx is not None else (subject.name or code)
+            tags.append(build.tag(code=code, name=name, score=1.0, primary=False, evidence=[], country=None))
+            mentions[code] = 1
+        return tags, mentions
+
+    def _medtop(self, code: str | None, scheme: str | None) -> str | None:
+        if not code:
+            return None
+        code = code.strip()
+        prefix, _, number = code.rpartition(":")
+        prefix = prefix.lower() or (scheme or "").lower()
+        if not number.isdigit() or len(number) != 8:
+            return None
+        if "medtop" in prefix or "mediatopic" in prefix:
+            return f"medtop:{number}"
+        if "subj" in prefix or "iptc" in prefix or "subject" in prefix:
+            mapped = self._lex.subject_map.get(number)
+            if mapped:
+                return mapped
+            if number.endswith("000000"):
+                return f"medtop:{number}"
+        return None
+
+    # ------------------------------------------------------------------ people, organisations
+
+    def _entity_tags(self, mentions: dict[int, _Mention], get, cache: dict) -> list[Tag]:
+        ordered = sorted(((get(i), m) for i, m in mentions.items()), key=lambda om: (-om[1].raw, om[0].code))
+        return [
+            build.tag(code=o.code, name=o.name, score=saturate(m.raw, 2.0), primary=n == 0,
+                      evidence=_ordered(m.evidence, cache), country=o.country)
+            for n, (o, m) in enumerate(ordered)
+        ]
+
+
+# ---------------------------------------------------------------------- helpers
+
+def _ordered(spans: list[Span], cache: dict[tuple[int, int, int], Evidence]) -> list[Evidence]:
+    """Evidence objects for the spans, in text order, without repeats (shared between tags)."""
+    out = []
+    last = None
+    for order, start, end, name, text in sorted(spans):
+        key = (order, start, end)
+        if key == last:
+            continue
+        last = key
+        ev = cache.get(key)
+        if ev is None:
+            ev = cache[key] = build.evidence(name, start, end, text[start:end])
+        out.append(ev)
+    return out
+
+
+_DATELINE_ENDS = (" - ", " \u2013 ", " \u2014 ", " -- ", "(Reuters)", "(AP)", "(AFP)")
+
+
+def _dateline_prefix(item: WireItem) -> int:
+    """Length of the dateline the body starts with ("WASHINGTON, Dec 5 (Reuters) -"), else 0.
+
+    The dateline is scored once, from ``item.dateline``; names inside its copy at the head of the
+    body must not count a second time.
+    """
+    body = item.body_text
+    if not body or item.dateline is None:
+        return 0
+    text, place = item.dateline.text, item.dateline.place
+    if text and body.startswith(text):
+        return len(text)
+    if place and body[: len(place)].upper() == place.upper():
+        head = body[:160]
+        ends = [head.find(m) + len(m) for m in _DATELINE_ENDS if head.find(m) != -1]
+        return min(ends) if ends else len(place)
+    return 0
+
+
+def _next_word(text: str, end: int) -> str:
+    if end >= len(text) or text[end] != " ":
+        return ""
+    j = end + 1
+    k = j
+    while k < len(text) and (text[k].isalnum() or text[k] in "'.-"):
+        k += 1
+    return text[j:k].rstrip(".")
+
+
+def _prev_word(text: str, start: int) -> str:
+    if start < 2 or text[start - 1] != " ":
+        return ""
+    k = start - 1
+    j = k
+    while j > 0 and (text[j - 1].isalnum() or text[j - 1] in "'.-"):
+        j -= 1
+    return text[j:k]
+
+
+def _inside_name(f: Field, start: int, end: int) -> bool:
+    """True when the name reads as part of a person's name ("Denzel Washington", "Jordan Peterson")."""
+    if f.title_case:
+        return False
+    prev = _prev_word(f.text, start)
+    if prev and prev[0].isupper() and not prev.endswith(".") and prev.lower() not in _PREV_OK:
+        return True
+    nxt = _next_word(f.text, end)
+    if nxt and nxt[0].isupper() and nxt.lower() not in _NEXT_OK and not nxt.isupper():
+        return True
+    return False
+
+
+def _adjectival(text: str, end: int) -> bool:
+    nxt = _next_word(text, end)
+    return bool(nxt) and nxt[0].islower() and nxt not in _NOT_NOUN
+
+
+def _vocabulary(lex: Lexicon) -> Vocabulary:
+    regions: dict[str, str] = {}
+    for code, region in lex.regions.items():
+        regions[code] = code
+        kind, _, short = code.partition(":")
+        regions[short] = code
+        regions[key_of(region.name)] = code
+        if kind == "m49":
+            regions[short.lstrip("0") or "0"] = code
+    people: dict[str, str] = {}
+    for p in lex.people:
+        people[key_of(p.name)] = people[slug(p.name)] = people[p.code] = p.code
+    orgs: dict[str, str] = {}
+    for o in lex.organisations:
+        orgs[key_of(o.name)] = orgs[slug(o.name)] = orgs[o.code] = o.code
+    return Vocabulary(
+        countries=frozenset(lex.countries),
+        regions=regions,
+        topics=frozenset(t.code for t in lex.topics),
+        people=people,
+        organisations=orgs,
+    )

@@ -1,0 +1,91 @@
+"""Topics: IPTC Media Topics from phrase rules, parents, and source subject codes."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from streams.models import Subject
+from streams.tagging._lexicon import DATA_DIR
+
+TOP_LEVEL = {f"medtop:{n:02d}000000" for n in range(1, 18)}
+
+
+def topics(tagger, item):
+    return {t.code: t for t in tagger.tag(item).topics}
+
+
+def test_all_17_top_level_topics_are_defined():
+    data = yaml.safe_load((DATA_DIR / "topics.yaml").read_text(encoding="utf-8"))
+    codes = {t["code"] for t in data["topics"]}
+    assert TOP_LEVEL <= codes
+    for t in data["topics"]:
+        assert re.fullmatch(r"medtop:\d{8}", t["code"]), t["code"]
+        assert t.get("parent") is None or t["parent"] in codes, t
+        assert t["phrases"], t["code"]
+
+
+def test_diplomacy_and_its_parents(tagger, item_factory):
+    body = ("The foreign minister met his counterpart for talks in Geneva. Diplomats said the "
+            "negotiations on a peace deal would continue, and the ambassador was recalled.")
+    found = topics(tagger, item_factory(body))
+    assert {"medtop:20000639", "medtop:20000638", "medtop:11000000"} <= set(found)
+    assert found["medtop:20000639"].name == "diplomacy"
+    assert found["medtop:11000000"].score >= found["medtop:20000639"].score
+
+
+def test_armed_conflict(tagger, item_factory):
+    body = "Airstrikes and shelling hit the city as fighting intensified along the front line; troops advanced."
+    found = topics(tagger, item_factory(body))
+    assert {"medtop:20000056", "medtop:16000000"} <= set(found)
+
+
+def test_sanctions_elections_drugs_courts_terror(tagger, item_factory):
+    cases = {
+        "medtop:20000642": "The European Union imposed sanctions and an embargo on the country.",
+        "medtop:20000574": "Voters went to the polls in a runoff election; the electoral council counted ballots.",
+        "medtop:20000096": "Police seized cocaine from drug traffickers linked to a drug cartel.",
+        "medtop:20000128": "The International Criminal Court issued an arrest warrant at The Hague tribunal.",
+        "medtop:20000053": "The terrorist attack was claimed by Islamic State; officials called it terrorism.",
+        "medtop:20000599": "The army deployed troops and warships; the Pentagon sent an aircraft carrier.",
+    }
+    for code, body in cases.items():
+        assert code in topics(tagger, item_factory(body)), code
+
+
+def test_weak_words_alone_do_not_tag(tagger, item_factory):
+    assert topics(tagger, item_factory("The meeting took place on Tuesday afternoon.")) == {}
+
+
+def test_hits_inside_names_do_not_count(tagger, item_factory):
+    # "court" and "criminal" inside the court's name are not separate crime-and-justice cues.
+    found = topics(tagger, item_factory("The International Criminal Court building opened."))
+    crime = found.get("medtop:02000000")
+    assert crime is None or all(ev.text == "International Criminal Court" for ev in crime.evidence)
+
+
+def test_headline_counts_double(tagger, item_factory):
+    weak = topics(tagger, item_factory("Officials spoke about the election."))
+    strong = topics(tagger, item_factory("Officials spoke.", headline="Election called"))
+    assert "medtop:20000574" not in weak
+    assert "medtop:20000574" in strong
+
+
+def test_source_subjects_are_kept_and_mapped(tagger, item_factory):
+    subjects = [
+        Subject(code="medtop:15000000", name="sport"),
+        Subject(code="subj:11002000", name="diplomacy"),        # old Subject Code -> medtop
+        Subject(code="subj:04000000"),                           # top level maps 1:1
+        Subject(code="12345", scheme="internal"),                # unknown: dropped
+    ]
+    found = topics(tagger, item_factory("Nothing topical here.", subjects=subjects))
+    assert {"medtop:15000000", "medtop:20000639", "medtop:04000000"} <= set(found)
+    assert found["medtop:20000639"].name == "diplomacy"
+    assert len(found) == 3
+
+
+def test_exactly_one_primary_topic(tagger, item_factory):
+    body = "Troops and warships were deployed as diplomats held talks and sanctions were imposed."
+    tags = tagger.tag(item_factory(body)).topics
+    assert sum(t.primary for t in tags) == 1
