@@ -120,10 +120,10 @@ async def _run(settings: Settings, workdir: Path, once: bool, as_json: bool, tim
         click.echo(f"metrics: http://127.0.0.1:{metrics_port}/metrics", err=True)
         click.echo(f"topics: {', '.join(out_topics)}", err=True)
         cons = consumer(settings, *out_topics, group_id=None)
-        prod = producer(settings, compression_type="zstd")
         await cons.start()
-        await prod.start()
+        prod = producer(settings, compression_type="zstd")
         try:
+            await prod.start()
             for raw in samples:
                 await prod.send_and_wait(
                     settings.topic(T.RAW), to_json(raw), key=f"{raw.source}:{raw.id}".encode()

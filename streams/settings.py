@@ -31,7 +31,7 @@ def parse_duration(value: object) -> timedelta:
 
 
 def default_home() -> Path:
-    return Path.home() / ".cache" / "wirestream"
+    return Path.home() / ".cache" / "wirestream" / "run"
 
 
 class Settings(BaseSettings):
