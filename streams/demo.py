@@ -56,12 +56,24 @@ def free_port() -> int:
 
 
 def describe(event: EnrichedEvent) -> str:
-    places = ",".join(t.code for t in event.tags.places) or "-"
-    storylines = ",".join(t.code for t in event.tags.storylines) or "-"
+    """One line per event for people: decision, attribution, time, headline, tags."""
     status = event.dedup.status.value
+    if event.dedup.similarity is not None and event.dedup.status.value != "new":
+        status += f" {event.dedup.similarity:.2f}"
     if event.dedup.duplicate_of:
         status += f" of {event.dedup.duplicate_of}"
-    return f"[{status}] {event.headline[:90]!r} | places {places} | storylines {storylines}"
+    where = " ".join(
+        part
+        for part in (
+            event.source.agency,
+            event.dateline.place if event.dateline else event.located,
+            event.versioncreated.strftime("%Y-%m-%dT%H:%MZ") if event.versioncreated else None,
+        )
+        if part
+    )
+    places = ",".join(t.code for t in event.tags.places) or "-"
+    storylines = ",".join(t.code for t in event.tags.storylines) or "-"
+    return f"[{status}] {where} | {event.headline[:90]!r} | places {places} | storylines {storylines}"
 
 
 @contextlib.contextmanager
@@ -122,45 +134,57 @@ async def _run(settings: Settings, workdir: Path, once: bool, as_json: bool, tim
         cons = consumer(settings, *out_topics, group_id=None)
         await cons.start()
         prod = producer(settings, compression_type="zstd")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         try:
             await prod.start()
+            # Paced like a live feed: each sample goes out once the previous one came out, so
+            # "first seen" (which copy of a story is new, which a duplicate) is the file order.
             for raw in samples:
-                await prod.send_and_wait(
-                    settings.topic(T.RAW), to_json(raw), key=f"{raw.source}:{raw.id}".encode()
-                )
-            click.echo(f"produced {len(samples)} sample items to {settings.topic(T.RAW)}", err=True)
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + timeout
-            while not once or pending:
-                if proc.poll() is not None:
-                    click.echo(f"worker exited with {proc.returncode}:\n{tail(workdir / 'worker.log')}", err=True)
-                    return 2
-                if once and loop.time() > deadline:
-                    click.echo(
-                        f"timed out after {timeout:.0f} s: {len(pending)} of {len(samples)} samples did not come out; "
-                        f"worker log (tail):\n{tail(workdir / 'worker.log')}",
-                        err=True,
-                    )
-                    return 1
-                batch = await cons.getmany(timeout_ms=500)
-                for tp, records in batch.items():
-                    for record in records:
-                        if tp.topic == settings.topic(T.DLQ):
-                            dead = DeadLetter.model_validate(orjson.loads(record.value))
-                            pending.discard(dead.raw_id)
-                            click.echo(
-                                record.value.decode() if as_json else f"[dead letter] {dead.stage}/{dead.reason}: {dead.message}",
-                                err=not as_json,
-                            )
-                            continue
-                        event = EnrichedEvent.model_validate(orjson.loads(record.value))
-                        pending.discard(event.raw_id)
-                        click.echo(record.value.decode() if as_json else describe(event))
+                await prod.send_and_wait(settings.topic(T.RAW), to_json(raw), key=f"{raw.source}:{raw.id}".encode())
+                while raw.id in pending:
+                    failure = _failure(proc, workdir, loop.time() > deadline, timeout, len(pending), len(samples))
+                    if failure:
+                        click.echo(failure, err=True)
+                        return 1
+                    await _drain(cons, settings, pending, as_json)
             click.echo(f"all {len(samples)} samples came out", err=True)
+            while not once:
+                if proc.poll() is not None:
+                    click.echo(_failure(proc, workdir, False, timeout, 0, len(samples)), err=True)
+                    return 2
+                await _drain(cons, settings, pending, as_json)
             return 0
         finally:
             await prod.stop()
             await cons.stop()
+
+
+def _failure(proc: subprocess.Popen, workdir: Path, late: bool, timeout: float, pending: int, total: int) -> str | None:
+    if proc.poll() is not None:
+        return f"worker exited with {proc.returncode}:\n{tail(workdir / 'worker.log')}"
+    if late:
+        return (
+            f"timed out after {timeout:.0f} s: {pending} of {total} samples did not come out; "
+            f"worker log (tail):\n{tail(workdir / 'worker.log')}"
+        )
+    return None
+
+
+async def _drain(cons, settings: Settings, pending: set[str], as_json: bool) -> None:
+    """Print what arrived on the output topics and tick off the samples it accounts for."""
+    batch = await cons.getmany(timeout_ms=500)
+    for tp, records in batch.items():
+        for record in records:
+            if tp.topic == settings.topic(T.DLQ):
+                dead = DeadLetter.model_validate(orjson.loads(record.value))
+                pending.discard(dead.raw_id)
+                line = f"[dead letter] {dead.stage}/{dead.reason}: {dead.message}"
+            else:
+                event = EnrichedEvent.model_validate(orjson.loads(record.value))
+                pending.discard(event.raw_id)
+                line = describe(event)
+            click.echo(record.value.decode() if as_json else line)
 
 
 def run_demo(settings: Settings, *, once: bool, as_json: bool, timeout: float) -> int:

@@ -15,7 +15,8 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.structs import TopicPartition
 
 from .settings import Settings
 from .topics import TOPICS, TopicSpec
@@ -103,9 +104,11 @@ async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec] = TOPICS,
                         "align the setting with the cluster (Faust needs co-partitioned topics)"
                     )
         await _wait_for_leaders(admin, list(wanted), timeout)
-        return [t.name for t in missing]
     finally:
         await admin.close()
+    if missing:
+        await _wait_until_servable(settings, [t.name for t in missing], timeout)
+    return [t.name for t in missing]
 
 
 async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeout: float) -> None:
@@ -118,6 +121,26 @@ async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeou
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError(f"topics without leaders after {timeout} s: {names}")
         await asyncio.sleep(0.1)
+
+
+async def _wait_until_servable(settings: Settings, names: list[str], timeout: float) -> None:
+    # The controller names a leader before the broker has created the partition's log; until
+    # then clients get NotLeaderForPartition. Listing offsets succeeds only once it is servable.
+    probe = AIOKafkaConsumer(**client_kwargs(settings), enable_auto_commit=False)
+    await probe.start()
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        tps = [TopicPartition(name, p) for name in names for p in range(settings.partitions)]
+        while True:
+            try:
+                await probe.end_offsets(tps)
+                return
+            except KafkaError:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
+    finally:
+        await probe.stop()
 
 
 async def delete_topics(settings: Settings, names: Iterable[str]) -> None:
