@@ -92,7 +92,7 @@ def register_agents(app: faust.App, settings: Settings) -> None:
                 await dead_letter(raw, event)
                 continue
             started = time.perf_counter()
-            result = normalise_stage(raw, max_bytes=settings.max_payload_bytes)
+            result = normalise_stage(raw, max_bytes=settings.max_item_bytes)
             metrics.stage_seconds.labels("normalise").observe(time.perf_counter() - started)
             if isinstance(result, DeadLetter):
                 await dead_letter(result, event)

@@ -199,6 +199,31 @@ def schemas(out: Path, check: bool) -> None:
         click.echo(str(path))
 
 
+# --------------------------------------------------------------------------- bench and eval
+
+
+@main.command()
+@click.option("--stage", "name", default="pipeline", show_default=True, help="Which benchmark to run.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--quick", is_flag=True, help="A short run (for smoke tests); figures are rougher.")
+def bench(name: str, as_json: bool, quick: bool) -> None:
+    """Measure speed and memory on this machine (one run; ratios are what to compare)."""
+    import orjson
+
+    from . import bench as benchmarks
+
+    if name not in benchmarks.BENCHMARKS:
+        known = ", ".join(sorted(benchmarks.BENCHMARKS)) or "none yet"
+        raise click.BadParameter(f"unknown benchmark {name!r}; known: {known}", param_hint="--stage")
+    report = benchmarks.run(name, quick=quick)
+    click.echo(orjson.dumps(report.as_json()).decode() if as_json else benchmarks.render(report))
+
+
+@main.group("eval")
+def evaluate() -> None:
+    """Measure quality on the labelled evaluation sets (precision, recall, F1)."""
+
+
 @main.command("settings")
 def show_settings() -> None:
     """Print the effective WIRE_* settings (secrets masked)."""

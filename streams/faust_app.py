@@ -10,7 +10,7 @@ import ssl
 
 import faust
 
-from .kafka_clients import bootstrap_of
+from .kafka_clients import bootstrap_of, kafka_message_limit
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ def build_app(settings: Settings) -> faust.App:
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         producer_linger_ms=5,
+        producer_max_request_size=kafka_message_limit(settings),
         broker_commit_interval=1.0,
         # The changelog of the dedup table is compact-only: faust#176/#651 loop on compact,delete.
         table_cleanup_interval=60.0,

@@ -48,13 +48,18 @@ def client_kwargs(settings: Settings) -> dict[str, Any]:
     return kwargs
 
 
+def kafka_message_limit(settings: Settings) -> int:
+    """Largest record: an item at the size limit, base64-encoded (4/3) in its envelope."""
+    return settings.max_item_bytes * 4 // 3 + 64 * 1024
+
+
 def producer(settings: Settings, **overrides: Any) -> AIOKafkaProducer:
     """An idempotent, acks=all producer: the defaults every wirestream producer uses."""
     options: dict[str, Any] = {
         "enable_idempotence": True,
         "acks": "all",
         "linger_ms": 5,
-        "max_request_size": settings.max_payload_bytes + 64 * 1024,
+        "max_request_size": kafka_message_limit(settings),
     }
     options.update(overrides)
     return AIOKafkaProducer(**client_kwargs(settings), **options)
@@ -73,7 +78,7 @@ def _new_topic(settings: Settings, spec: TopicSpec) -> NewTopic:
         replication_factor=settings.replication_factor,
         topic_configs={
             "retention.ms": str(spec.retention_ms),
-            "max.message.bytes": str(settings.max_payload_bytes + 64 * 1024),
+            "max.message.bytes": str(kafka_message_limit(settings)),
         },
     )
 

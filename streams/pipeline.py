@@ -94,7 +94,7 @@ class Pipeline:
         return cls(
             tagger=build_tagger(settings),
             dedup=build_deduplicator(settings, {} if store is None else store),
-            max_bytes=settings.max_payload_bytes,
+            max_bytes=settings.max_item_bytes,
         )
 
     def process(self, raw: RawItem, *, force_format: str | None = None) -> Iterator[Outcome]:

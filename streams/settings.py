@@ -62,11 +62,15 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=default_home, description="Where the local broker and caches live.")
 
     # Stages
-    max_payload_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    max_item_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, description="Larger items are dead letters (too_large).")
     dedup_threshold: float = Field(default=0.8, gt=0.0, le=1.0)
     dedup_window: timedelta = Field(default=timedelta(days=7))
     storylines: Path | None = Field(default=None, description="Storyline rules YAML; default: the shipped rules.")
     desk_regions: Path | None = None
+
+    # --- ingest producers (issue 6): add their settings below this line
+
+    # --- routing (issue 5): add routing settings below this line
 
     # Metrics
     metrics_host: str = "127.0.0.1"
