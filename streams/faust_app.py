@@ -55,6 +55,10 @@ def build_app(settings: Settings) -> faust.App:
         producer_linger_ms=5,
         producer_max_request_size=kafka_message_limit(settings),
         broker_commit_interval=1.0,
+        # Faust's 60 s default leaves a killed worker's partitions idle for a minute.
+        broker_session_timeout=settings.session_timeout.total_seconds(),
+        broker_heartbeat_interval=max(1.0, settings.session_timeout.total_seconds() / 5),
+        consumer_group_instance_id=settings.instance_id,
         # The changelog of the dedup table is compact-only: faust#176/#651 loop on compact,delete.
         table_cleanup_interval=60.0,
     )

@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     app_id: str = Field(default="wirestream", description="Faust app id = Kafka consumer group.")
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     store: str = Field(default="memory://", description="Table store: memory:// or rocksdb://.")
+    session_timeout: timedelta = Field(
+        default=timedelta(seconds=15),
+        description="Consumer group session timeout: how soon a dead worker's partitions move.",
+    )
+    instance_id: str | None = Field(
+        default=None,
+        description="Static group membership id (e.g. the pod name): a restart rejoins without a rebalance.",
+    )
     data_dir: Path = Field(default_factory=lambda: default_home() / "worker")
     log_level: str = "info"
 
@@ -76,7 +84,7 @@ class Settings(BaseSettings):
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(default=9464, ge=0, le=65535, description="0 picks a free port.")
 
-    @field_validator("dedup_window", mode="before")
+    @field_validator("dedup_window", "session_timeout", mode="before")
     @classmethod
     def _duration(cls, value: object) -> timedelta:
         return parse_duration(value)
