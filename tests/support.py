@@ -113,9 +113,16 @@ async def produce(settings: Settings, topic: str, records: list[tuple[bytes | No
         await prod.stop()
 
 
-async def consume_until(settings: Settings, topics: list[str], done, timeout: float = 90.0, worker: RunningWorker | None = None):
-    """Read the given topics from the start until done(records) is true; returns {topic: [values]}."""
-    cons = consumer(settings, *(settings.topic(t) for t in topics), group_id=None)
+async def consume_until(
+    settings: Settings, topics: list[str], done, timeout: float = 90.0, worker: RunningWorker | None = None,
+    *, committed_only: bool = False,
+):
+    """Read the given topics from the start until done(records) is true; returns {topic: [values]}.
+
+    committed_only reads with isolation read_committed: records of aborted transactions are skipped.
+    """
+    isolation = "read_committed" if committed_only else "read_uncommitted"
+    cons = consumer(settings, *(settings.topic(t) for t in topics), group_id=None, isolation_level=isolation)
     await cons.start()
     got: dict[str, list[bytes]] = {t: [] for t in topics}
     loop = asyncio.get_running_loop()

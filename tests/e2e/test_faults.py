@@ -39,8 +39,14 @@ def raw_ids(got):
     return seen
 
 
-def test_sigkill_mid_stream_loses_nothing(kafka_bootstrap, tmp_path):
-    settings = isolated_settings(kafka_bootstrap, session_timeout="6s")
+# exactly_once is not in this list yet: with Faust 0.15.3 a SIGKILLed exactly_once worker left
+# committed duplicates on the outputs and the next one hung in changelog recovery one offset
+# short of the transaction marker (faust#176/#597 family); see the README's delivery notes.
+@pytest.mark.parametrize("guarantee", ["at_least_once"])
+def test_sigkill_mid_stream(kafka_bootstrap, tmp_path, guarantee):
+    """at_least_once: nothing lost; repeats carry the same event id."""
+    settings = isolated_settings(kafka_bootstrap, session_timeout="6s", processing_guarantee=guarantee)
+    committed = guarantee == "exactly_once"
     items = list(synthetic_items(1500, seed=11))
     wanted = {raw.id for raw in items}
     asyncio.run(_ensure(settings))
@@ -52,7 +58,10 @@ def test_sigkill_mid_stream_loses_nothing(kafka_bootstrap, tmp_path):
             target = len(wanted) * (round_ + 1) // 4
             # Let this worker make some progress, then kill it without warning.
             asyncio.run(
-                consume_until(settings, OUTPUTS, lambda g, t=target: len(raw_ids(g).keys() & wanted) >= t, timeout=180, worker=worker)
+                consume_until(
+                    settings, OUTPUTS, lambda g, t=target: len(raw_ids(g).keys() & wanted) >= t,
+                    timeout=180, worker=worker, committed_only=committed,
+                )
             )
             worker.proc.send_signal(signal.SIGKILL)
             worker.proc.wait(10)
@@ -60,14 +69,20 @@ def test_sigkill_mid_stream_loses_nothing(kafka_bootstrap, tmp_path):
 
     with worker_process(settings, tmp_path) as worker:
         got = asyncio.run(
-            consume_until(settings, OUTPUTS, lambda g: wanted <= raw_ids(g).keys(), timeout=240, worker=worker)
+            consume_until(
+                settings, OUTPUTS, lambda g: wanted <= raw_ids(g).keys(), timeout=240, worker=worker,
+                committed_only=committed,
+            )
         )
     seen = raw_ids(got)
     assert kills == 3
     missing = wanted - seen.keys()
     assert not missing, f"{len(missing)} items lost"
     repeats = sum(n - 1 for n in seen.values())
-    print(f"\nat_least_once, 3 SIGKILLs, {len(wanted)} items: 0 lost, {repeats} repeated outputs")
+    where = {t: len(got[t]) for t in OUTPUTS}
+    print(f"\n{guarantee}, 3 SIGKILLs, {len(wanted)} items: 0 lost, {repeats} repeated outputs {where}")
+    if guarantee == "exactly_once":
+        assert repeats == 0, f"{repeats} items came out more than once"
     # Every output carries a deterministic event id: repeats are recognisable downstream.
     events = [orjson.loads(v) for v in got[T.ENRICHED] + got[T.DUPLICATES]]
     by_id = collections.defaultdict(set)
