@@ -2,6 +2,7 @@
 
     normalise(raw)                  -> list[WireItem] | DeadLetter
     normalise(raw, force_format=…)  skips detection (names in FORMATS)
+    normalise(raw, max_bytes=…)     size limit (default: WIRE_MAX_ITEM_BYTES's default)
     detect_format(raw)              -> a name in FORMATS, or "unknown"
 
 The core is pure and synchronous: no Kafka, no Faust. It never raises for bad input; everything
@@ -11,6 +12,7 @@ it refuses becomes a DeadLetter with a stable reason code (see `errors.REASONS`)
 from __future__ import annotations
 
 from ..models import DeadLetter, RawItem, WireItem
+from ..settings import Settings
 from . import registry
 from .assemble import build
 from .decode import decode_payload
@@ -20,21 +22,26 @@ from .registry import FORMATS
 __all__ = ["FORMATS", "REASONS", "detect_format", "normalise"]
 
 STAGE = "normalise"
+# The one size limit: WIRE_MAX_ITEM_BYTES. Callers with settings pass theirs; the pure core does
+# not read the environment, so without one it applies the setting's default.
+DEFAULT_MAX_BYTES: int = Settings.model_fields["max_item_bytes"].default
 
 
 def detect_format(raw: RawItem) -> str:
     """The detected format name (one of FORMATS), or "unknown" when nothing fits or decoding fails."""
     try:
-        text, _ = decode_payload(raw)
+        text, _ = decode_payload(raw, max_bytes=DEFAULT_MAX_BYTES)
         return registry.detect(registry.Document(text), raw.format_hint)
     except NormaliseError:
         return "unknown"
 
 
-def normalise(raw: RawItem, *, force_format: str | None = None) -> list[WireItem] | DeadLetter:
+def normalise(
+    raw: RawItem, *, force_format: str | None = None, max_bytes: int | None = None
+) -> list[WireItem] | DeadLetter:
     fmt: str | None = None
     try:
-        text, warnings = decode_payload(raw)
+        text, warnings = decode_payload(raw, max_bytes=DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
         doc = registry.Document(text)
         if force_format is not None:
             fmt = registry.canonical_name(force_format)

@@ -186,7 +186,7 @@ def _build_one(raw: RawItem, d: Draft, index: int, count: int, warnings: list[st
             associations={k: _clean_association(a) for k, a in associations.items()},
             derived=_unique(derived),
             received_at=raw.received_at,
-            warnings=_unique(warns),
+            warnings=_unique(clean_line(w) for w in warns),  # they quote the input: defanged too
         )
     except ValidationError as exc:
         raise NormaliseError(SCHEMA_INVALID, f"item does not fit the schema: {exc.errors()[:3]}") from None

@@ -1,4 +1,7 @@
-"""From a RawItem's payload to text: size limit, BOMs, UTF-8 first, declared or legacy fallbacks."""
+"""From a RawItem's payload to text: size limit, BOMs, UTF-8 first, declared or legacy fallbacks.
+
+The size limit is WIRE_MAX_ITEM_BYTES (``Settings.max_item_bytes``); the entry point passes it in.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,6 @@ import re
 
 from ..models import RawItem
 from .errors import EMPTY_PAYLOAD, TOO_LARGE, UNDECODABLE, NormaliseError
-
-MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -20,23 +21,41 @@ _BOMS = (
 _XML_DECL_ENCODING = re.compile(rb"^\s*<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._-]{1,40})[\"']")
 
 
-def decode_payload(raw: RawItem) -> tuple[str, list[str]]:
+def payload_size(raw: RawItem) -> int:
+    """The payload's size in bytes as received, without decoding a base64 payload."""
+    payload = raw.payload
+    if raw.payload_encoding == "base64":
+        return len(payload) * 3 // 4 - len(payload) + len(payload.rstrip("="))
+    if payload.isascii():
+        return len(payload)
+    return len(payload.encode("utf-8", "surrogatepass"))
+
+
+def check_size(raw: RawItem, max_bytes: int) -> None:
+    # Cheap bounds first: a character is 1-4 UTF-8 bytes.
+    if raw.payload_encoding == "text" and len(raw.payload) * 4 <= max_bytes:
+        return
+    size = payload_size(raw)
+    if size > max_bytes:
+        raise NormaliseError(TOO_LARGE, f"payload of {size} bytes is larger than the limit of {max_bytes} (WIRE_MAX_ITEM_BYTES)")
+
+
+def decode_payload(raw: RawItem, *, max_bytes: int | None = None) -> tuple[str, list[str]]:
     """The payload as text, plus warnings about how it was decoded.
 
-    UTF-8 is tried first (whatever a document declares: declarations are often wrong), then the
-    encoding an XML declaration names, then cp1252, then latin-1 (which always succeeds).
+    Refuses payloads larger than `max_bytes` before decoding anything. UTF-8 is tried first
+    (whatever a document declares: declarations are often wrong), then the encoding an XML
+    declaration names, then cp1252, then latin-1 (which always succeeds).
     """
+    if max_bytes is not None:
+        check_size(raw, max_bytes)
     if raw.payload_encoding == "text":
-        if len(raw.payload) > MAX_PAYLOAD_BYTES:  # characters; close enough for a guard
-            raise NormaliseError(TOO_LARGE, f"payload larger than {MAX_PAYLOAD_BYTES} bytes")
         text, warnings = raw.payload.lstrip("\ufeff"), []
     else:
         try:
             data = raw.payload_bytes()
         except ValueError as exc:
-            raise NormaliseError(EMPTY_PAYLOAD, f"payload is not valid base64: {exc}") from None
-        if len(data) > MAX_PAYLOAD_BYTES:
-            raise NormaliseError(TOO_LARGE, f"payload of {len(data)} bytes is larger than {MAX_PAYLOAD_BYTES}")
+            raise NormaliseError(UNDECODABLE, f"payload is not valid base64: {exc}") from None
         text, warnings = decode_bytes(data)
     if not text.strip():
         raise NormaliseError(EMPTY_PAYLOAD, "payload is empty or only whitespace")

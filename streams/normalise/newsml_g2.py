@@ -26,8 +26,8 @@ _PICTURE_CLASSES = ("picture", "graphic")
 
 def sniff_root(name: str, namespaces: tuple[str, ...]) -> int:
     score = _ROOTS.get(name.lower(), 0)
-    if name in ("NewsItem",):  # NewsML 1.2 spelling
-        return 0
+    if name in ("NewsItem",) or name.lower() in ("rss", "feed", "rdf", "html"):
+        return 0  # NewsML 1.2's spelling; feeds and pages that merely declare IPTC namespaces
     if any(_NAR in ns for ns in namespaces):
         score = max(score, 2)
     return score

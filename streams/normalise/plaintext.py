@@ -50,8 +50,7 @@ def parse(text: str) -> list[Draft]:
         d.warnings.append("HTML page reduced to text")
     else:
         lines = split_paragraphs(text)
-    _, _, drop, _ = _markers()
-    lines = [ln for ln in lines if ln.lower().rstrip(":") not in drop]
+    lines = drop_furniture(lines)
 
     start = _story_start(lines)
     _read_header(lines[:start], d)
@@ -59,6 +58,12 @@ def parse(text: str) -> list[Draft]:
         d.headline = headings[0]
     d.body = trim_clutter(lines[start:])
     return [d]
+
+
+def drop_furniture(lines: list[str]) -> list[str]:
+    """Without page-furniture lines ("Advertisement", "Share", "Read more" ...)."""
+    drop = _markers()[2]
+    return [ln for ln in lines if ln and ln.lower().rstrip(":") not in drop]
 
 
 def _words(line: str) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from . import newsml12, newsml_g2, ninjs, nitf, plaintext
+from . import anpa1312, feeds, htmlpage, iptc7901, newsml12, newsml_g2, ninjs, nitf, plaintext
 from .assemble import Draft
 from .errors import INVALID_JSON, UNKNOWN_FORMAT, NormaliseError
 from .xml import parse as parse_xml
@@ -40,6 +40,12 @@ class Document:
     @property
     def looks_json(self) -> bool:
         return _JSONISH.match(self.text[:64]) is not None
+
+    @property
+    def teletype(self) -> bool:
+        """Transmission control characters (SOH/STX) near the start: ANPA-1312 or IPTC 7901."""
+        head = self.text[:64]
+        return "\x01" in head or "\x02" in head
 
     @property
     def looks_xml(self) -> bool:
@@ -92,7 +98,7 @@ def _xml_sniffer(module) -> Callable[[Document], int]:
 
 
 def _sniff_text(doc: Document) -> int:
-    if doc.looks_json:
+    if doc.looks_json or doc.teletype:
         return 0
     info = doc.root_info()
     if info is None:
@@ -108,6 +114,10 @@ FORMATS_ORDERED: tuple[Format, ...] = (
     Format(newsml_g2.NAME, _xml_sniffer(newsml_g2), lambda doc: newsml_g2.parse(doc.xml())),
     Format(newsml12.NAME, _xml_sniffer(newsml12), lambda doc: newsml12.parse(doc.xml())),
     Format(nitf.NAME, _xml_sniffer(nitf), lambda doc: nitf.parse(doc.xml())),
+    Format(feeds.NAME, _xml_sniffer(feeds), lambda doc: feeds.parse(doc.xml())),
+    Format(anpa1312.NAME, lambda doc: anpa1312.sniff(doc.text) if doc.teletype else 0, lambda doc: anpa1312.parse(doc.text)),
+    Format(iptc7901.NAME, lambda doc: iptc7901.sniff(doc.text) if doc.teletype else 0, lambda doc: iptc7901.parse(doc.text)),
+    Format(htmlpage.NAME, lambda doc: htmlpage.sniff(doc.text) if doc.looks_xml else 0, lambda doc: htmlpage.parse(doc.text)),
     Format(plaintext.NAME, _sniff_text, lambda doc: plaintext.parse(doc.text)),
 )
 BY_NAME = {f.name: f for f in FORMATS_ORDERED}
@@ -118,7 +128,11 @@ ALIASES = {
     "newsml-g2": "newsml-g2", "newsmlg2": "newsml-g2", "g2": "newsml-g2", "newsml_g2": "newsml-g2",
     "newsml-1.2": "newsml-1.2", "newsml12": "newsml-1.2", "newsml1.2": "newsml-1.2", "newsml": "newsml-1.2",
     "nitf": "nitf",
-    "text": "text", "plaintext": "text", "plain": "text", "txt": "text", "html": "text",
+    "rss-atom": "rss-atom", "rss": "rss-atom", "atom": "rss-atom", "feed": "rss-atom",
+    "iptc-7901": "iptc-7901", "iptc7901": "iptc-7901", "7901": "iptc-7901",
+    "anpa-1312": "anpa-1312", "anpa": "anpa-1312", "anpa1312": "anpa-1312",
+    "text": "text", "plaintext": "text", "plain": "text", "txt": "text",
+    "html": "html", "htm": "html", "webpage": "html",
 }
 
 

@@ -23,6 +23,8 @@ _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _TAGLIKE = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]{0,2000}>")
 _DANGER_TAG = re.compile(r"<(?=\s*/?\s*(?:script|style|iframe|object|embed|svg|math|link|meta|base|form)\b)", re.IGNORECASE)
 _DANGER_URL = re.compile(r"\b(?:java|vb|live)script\s*:|\bdata\s*:\s*text/html", re.IGNORECASE)
+# An event-handler attribute left in text (e.g. from a broken tag): "onload=" loses its "=".
+_HANDLER = re.compile(r"(?<![\w-])(on[a-z]{3,})\s*=", re.IGNORECASE)
 _HTMLISH = re.compile(
     r"<\s*/?\s*(?:html|head|body|p|div|span|br|script|style|article|section|h[1-6]|ul|ol|li|a|b|i|em|strong|table|tr|td|img|figure|blockquote|iframe)\b[^>]*>",
     re.IGNORECASE,
@@ -41,6 +43,8 @@ def defang(text: str) -> str:
         text = _DANGER_TAG.sub("", text)
     if ":" in text:
         text = _DANGER_URL.sub("", text)
+    if "=" in text:
+        text = _HANDLER.sub(r"\1 ", text)
     return text
 
 
@@ -108,6 +112,13 @@ _BLOCK = frozenset(
     }
 )
 _CAPTION = frozenset({"figcaption", "media-caption"})
+_HEADING = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "hl1", "hl2", "hedline"})
+# Label runs: a container holding only short inline labels side by side, e.g. TT's
+# <div class="dat"><span>Litteratur</span><span>TT</span></div> (kicker and source).
+_LABEL_CONTAINERS = frozenset({"div", "header", "section", "span", "ul", "ol", "li", "p"})
+_INLINE = frozenset({"span", "a", "em", "strong", "b", "i", "small", "time", "abbr", "mark", "u", "font", "label", "li"})
+_LABEL_MAX_WORDS = 4
+_LABEL_PUNCT = re.compile(r"[.!?…:;,]$")
 _FIGURE = frozenset({"figure"})
 
 
@@ -118,7 +129,7 @@ class HtmlText:
     headings: list[str] = field(default_factory=list)
 
 
-_html_parser = lxml_html.HTMLParser(
+HTML_PARSER = lxml_html.HTMLParser(
     remove_comments=True, remove_pis=True, no_network=True, remove_blank_text=False, default_doctype=False
 )
 
@@ -129,7 +140,7 @@ def html_to_text(markup: str) -> HtmlText:
     if not markup.strip():
         return HtmlText()
     try:
-        root = lxml_html.document_fromstring(markup, parser=_html_parser)
+        root = lxml_html.document_fromstring(markup, parser=HTML_PARSER)
     except (etree.ParserError, ValueError, etree.XMLSyntaxError):
         return HtmlText(paragraphs=split_paragraphs(html.unescape(_TAGLIKE.sub("\n", markup))))
     return element_to_text(root)
@@ -139,12 +150,15 @@ def element_to_text(root: etree._Element) -> HtmlText:
     """Paragraphs of an (X)HTML or NITF element tree, namespace-agnostic."""
     out = HtmlText()
     buf: list[str] = []
+    story_started = False  # a paragraph other than a heading has been emitted
 
-    def flush() -> None:
+    def flush(heading: bool = False) -> None:
+        nonlocal story_started
         if buf:
             line = clean_line("".join(buf))
             if line:
                 out.paragraphs.append(line)
+                story_started = story_started or not heading
             buf.clear()
 
     def walk(el: etree._Element) -> None:
@@ -169,6 +183,12 @@ def element_to_text(root: etree._Element) -> HtmlText:
                         cap = clean_line(" ".join(sub.itertext()))
                         if cap:
                             out.captions.append(cap)
+        elif name in _LABEL_CONTAINERS and (labels := label_run(el)) is not None:
+            # Before the story: a kicker/label line, not story. Inside it: labels kept apart.
+            if story_started:
+                flush()
+                buf.append(" ".join(labels))
+                flush()
         else:
             block = name in _BLOCK
             if block:
@@ -182,10 +202,27 @@ def element_to_text(root: etree._Element) -> HtmlText:
                     head = clean_line("".join(buf))
                     if head:
                         out.headings.append(head)
-                flush()
+                flush(heading=name in _HEADING)
         if el.tail:
             buf.append(el.tail)
 
     walk(root)
     flush()
     return out
+
+
+def label_run(el: etree._Element) -> list[str] | None:
+    """The labels of a label run (two or more short inline elements side by side, with no text
+    of their own container between them), or None when `el` is not one."""
+    kids = [c for c in el if isinstance(c.tag, str)]
+    if len(kids) < 2 or (el.text and el.text.strip()):
+        return None
+    labels = []
+    for c in kids:
+        if c.tag.rsplit("}", 1)[-1].lower() not in _INLINE or len(c) > 1 or (c.tail and c.tail.strip()):
+            return None
+        text = " ".join("".join(c.itertext()).split())
+        if not text or len(text.split()) > _LABEL_MAX_WORDS or _LABEL_PUNCT.search(text):
+            return None
+        labels.append(text)
+    return labels

@@ -49,7 +49,9 @@ def test_news_message_text_item_with_picture_association():
     assert item.urgency == 3 and item.language == "sv" and item.source.agency == "TT"
     assert item.associations["picture1"].description_text.startswith("Journalisten och författaren")
     assert "Journalisten och författaren" not in item.body_text
-    assert "\n\nJan Guillou arbetar just nu" in item.body_text  # after TT's kicker line (see report)
+    # TT's kicker and source labels (<span>Litteratur</span><span>TT</span>) are not story.
+    assert item.body_text.startswith("Jan Guillou arbetar just nu med det sista kapitlet")
+    assert "LitteraturTT" not in item.body_text and "Litteratur" not in item.body_text
 
 
 def test_metadata_only_items_are_dead_letters():

@@ -39,7 +39,9 @@ def test_ninjs_3x_same_story_as_2x():
 def test_ninjs_3x_tt_html5_body_association_list_and_subject_codes():
     item = one("corpus/ninjs/3.0_tt_text_image_3.json")
     assert item.headline == "Militärövning i jätteformat hålls 2023"
-    assert not item.body_text.startswith("Militärövning")  # h1 repeated in the body is dropped
+    # The h1 repeated in the body and the kicker/source labels above the text are not story.
+    assert item.body_text.startswith("Pandemin satte stopp för den stora internationella militärövningen")
+    assert "FörsvarTT" not in item.body_text
     assert "Arkivbild" not in item.body_text  # the figure caption is not story
     assert item.associations["a001"].type == "picture"
     assert item.versioncreated == datetime(2021, 5, 26, 11, 40, 18, tzinfo=UTC)

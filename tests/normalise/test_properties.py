@@ -69,3 +69,71 @@ def test_text_normalisation_is_idempotent(text):
     once = normalise_text(text)
     assert normalise_text(once) == once
     assert "<script" not in once.lower()
+
+
+# --------------------------------------------------------------------------- mutated real inputs
+
+import re  # noqa: E402
+
+from .conftest import FIXTURES  # noqa: E402
+
+SAMPLES = sorted(
+    p for folder in ("corpus", "seed", "text", "anpa", "iptc7901", "feeds", "html")
+    for p in (FIXTURES / folder).rglob("*") if p.is_file() and p.suffix != ".md"
+)
+_SAMPLE_BYTES = {p: p.read_bytes() for p in SAMPLES}
+_HANDLER = re.compile(r"(?<![\w-])on[a-z]+\s*=", re.IGNORECASE)
+INSERTS = [
+    b'<!DOCTYPE x [<!ENTITY a "bbbbbbbb"><!ENTITY b "&a;&a;&a;&a;">]>',
+    b'<!ENTITY x SYSTEM "file:///etc/passwd">',
+    b"&x;&b;",
+    b"\x00\x01\x02\x03\x16\x1f\x7f\x85\x9b",
+    b"<div>" * 3000 + b"deep" + b"</div>" * 10,
+    b"[" * 5000,
+    b"<script>alert(1)</script>",
+    b'<p onload="x()" onclick = "y()">',
+    b'<a href="javascript:alert(1)">x</a>',
+    b"\xff\xfe\x00",
+    b"\r\r\n\t^",
+]
+
+
+@st.composite
+def mutated(draw):
+    data = bytearray(_SAMPLE_BYTES[draw(st.sampled_from(SAMPLES))])
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["flip", "truncate", "insert", "delete"]))
+        at = draw(st.integers(0, max(0, len(data))))
+        if kind == "flip" and data:
+            i = min(at, len(data) - 1)
+            data[i] ^= 1 << draw(st.integers(0, 7))
+        elif kind == "truncate":
+            data = data[:at]
+        elif kind == "insert":
+            data[at:at] = draw(st.sampled_from(INSERTS))
+        elif kind == "delete":
+            del data[at : at + draw(st.integers(1, 200))]
+    return bytes(data)
+
+
+def _check_safe(out):
+    _check(out)
+    if isinstance(out, list):
+        for item in out:
+            dumped = to_json(item).decode()
+            low = dumped.lower()
+            assert "<script" not in low and "javascript:" not in low
+            assert not _HANDLER.search(dumped), _HANDLER.search(dumped)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(mutated())
+def test_mutated_samples_never_raise_and_stay_safe(data):
+    _check_safe(normalise(raw_of(data)))
+
+
+@FAST
+@given(st.sampled_from(SAMPLES), st.sampled_from(["ninjs", "newsml-g2", "newsml-1.2", "nitf", "rss-atom", "anpa-1312", "iptc-7901", "html", "text"]))
+def test_every_sample_through_every_parser(path, fmt):
+    # Forcing the wrong parser on real input must still give items or a dead letter.
+    _check_safe(normalise(raw_of(_SAMPLE_BYTES[path]), force_format=fmt))
