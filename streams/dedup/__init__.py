@@ -10,7 +10,15 @@ Usage::
     dedup.expire()                   # run now and then: forget what fell out of the window
 """
 
-from ._dedup import Deduplicator, dedup_routing_key
+from ._dedup import Deduplicator
+from ._routing import SEQUENCING_KEY, dedup_partition, dedup_routing_key, kafka_default_partition
 from ._text import fingerprint_text
 
-__all__ = ["Deduplicator", "dedup_routing_key", "fingerprint_text"]
+__all__ = [
+    "SEQUENCING_KEY",
+    "Deduplicator",
+    "dedup_partition",
+    "dedup_routing_key",
+    "fingerprint_text",
+    "kafka_default_partition",
+]

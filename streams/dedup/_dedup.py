@@ -7,8 +7,11 @@ State layout (every key a ``str``, every value JSON-able; see the package README
     s:<sid>              record   one per story uri (sid = 64-bit BLAKE2b of the uri, base64url):
                                   {"u": uri, "r": root uri (absent when == u), "v": version,
                                    "f": fingerprint, "g": signature (base64 of 128 bytes),
-                                   "a": agency, "t": seen (epoch s), "k": 1 when killed}
+                                   "a": agency, "t": seen (epoch s), "k": 1 when killed,
+                                   "e": delivery token of the item that wrote it (when given),
+                                   "p": what it replaces and "y" its similarity (updates only)}
     x:<fingerprint>      [root uri, seen]            exact-text index
+                         [root uri, seen, token, similarity]   when written by a near copy
     b:<band>:<hash>      [sid, ...]                  LSH bucket (at most _BUCKET_CAP sids)
     t:<yyyy-mm-dd-hh-mm> ["s:<sid>" | "x:<fp>", ...] keys written in that 10-minute slot
 
@@ -39,7 +42,7 @@ from ._minhash import (
 )
 from ._text import canonical_text, fingerprint_canonical
 
-__all__ = ["Deduplicator", "dedup_routing_key"]
+__all__ = ["Deduplicator"]
 
 _HASH_VERSION = "v1"
 _KILL = "kill"
@@ -52,16 +55,6 @@ _SLOT = 600  # seconds per expiry-index slot
 _DIGITS = re.compile(r"\d+")
 
 Record = dict[str, Any]
-
-
-def dedup_routing_key(item: WireItem) -> str:
-    """The Kafka key that routes an item to its dedup worker.
-
-    For now a single dedup partition: every item gets the same key, so one worker sees every item
-    and owns the whole table. Cross-source duplicates share no natural key, so spreading dedup
-    over several workers needs a design of its own (the lead's decision).
-    """
-    return "dedup"
 
 
 def _sid(uri: str) -> str:
@@ -155,11 +148,19 @@ class Deduplicator:
         self._params = {"k": SHINGLE_WORDS, "n": num_perm, "b": self.bands, "r": self.rows, "h": _HASH_VERSION}
         self._params_checked = False
         self._last_slot: int | None = None
+        self._token: str | None = None  # delivery token of the decision in progress
 
     # ------------------------------------------------------------------ public
 
-    def decide(self, item: WireItem) -> DedupInfo:
+    def decide(self, item: WireItem, *, delivery: str | None = None) -> DedupInfo:
         """The dedup decision for `item`, remembering what later decisions need.
+
+        `delivery` names the input record the item came from (the workers pass the Kafka
+        partition and offset of the ``wire.normalised`` record). The same record delivered again
+        (at-least-once redelivery after a crash or rebalance, faust#596) gets the decision it got
+        the first time instead of being judged a duplicate of itself, which would drop a new story
+        from ``wire.enriched`` when its first output was lost. Without it, every call is a new
+        arrival (``wirestream process``: a file given twice is two arrivals).
 
         Rules, first match wins (stories older than the window are forgotten):
 
@@ -171,7 +172,7 @@ class Deduplicator:
         3. evolvedfrom names a known uri: `update`.
         4. the same canonical text seen before, from any source: `duplicate`, similarity 1.0.
         5. an update/correction/refile signal and a near match (estimated Jaccard >= threshold -
-           0.1) from the same agency: `update`.
+           0.1) from the same agency: `update` of the latest version of the best-matching story.
         6. a near match (estimated Jaccard >= threshold): `near_duplicate`.
         7. otherwise `new`.
 
@@ -181,9 +182,13 @@ class Deduplicator:
         """
         self._check_params()
         now = self._now(None)
+        token = _sid(delivery) if delivery is not None else None
+        own = self._record(item.uri, now)
+        if token is not None and own is not None and own.get("e") == token:
+            return _replayed(own)
+        self._token = token
         text = _Text(item, self._hasher, self.bands, self.rows)
         signals = {s.strip().lower() for s in item.signals}
-        own = self._record(item.uri, now)
 
         if item.pubstatus == Pubstatus.canceled or _KILL in signals:
             return self._kill(item, own, text, now)
@@ -197,21 +202,31 @@ class Deduplicator:
             seen = self._live(self._store.get(f"x:{text.fp}"), now)
             if seen is not None:
                 root = seen[0]
+                if token is not None and len(seen) >= 4 and seen[2] == token:
+                    return DedupInfo(
+                        status=DedupStatus.near_duplicate, duplicate_of=root, similarity=seen[3], cluster_id=_cluster(root)
+                    )
                 return DedupInfo(
                     status=DedupStatus.duplicate, duplicate_of=root, similarity=1.0, cluster_id=_cluster(root)
                 )
             candidates = self._candidates(item.uri, text, now)
             if signals & _VERSION_SIGNALS:
                 agency = _agency(item)
-                for sim, record in candidates:
-                    if sim < self._candidate_threshold:
-                        break
-                    if agency is not None and record.get("a") == agency:
-                        return self._successor(item, record, text, now, similarity=sim)
+                matches = [
+                    (sim, record)
+                    for sim, record in candidates
+                    if sim >= self._candidate_threshold and agency is not None and record.get("a") == agency
+                ]
+                if matches:
+                    # The best match names the story; the update replaces its latest version
+                    # (versions of one story are all similar: the closest may be an older one).
+                    root = _root(matches[0][1])
+                    sim, record = max((m for m in matches if _root(m[1]) == root), key=lambda m: m[1]["t"])
+                    return self._successor(item, record, text, now, similarity=sim)
             if candidates and candidates[0][0] >= self.threshold:
                 sim, record = candidates[0]
                 root = _root(record)
-                self._put_fingerprint(text.fp, root, now)
+                self._put_fingerprint(text.fp, root, now, similarity=sim)
                 return DedupInfo(
                     status=DedupStatus.near_duplicate, duplicate_of=root, similarity=sim, cluster_id=_cluster(root)
                 )
@@ -272,7 +287,7 @@ class Deduplicator:
         sim = self._similarity(text, own)
         if not is_update:
             return DedupInfo(status=DedupStatus.duplicate, duplicate_of=root, similarity=sim, cluster_id=_cluster(root))
-        self._put_record(item, text, root=root, now=now, previous=own)
+        self._put_record(item, text, root=root, now=now, previous=own, replaces=_ref(own), similarity=sim)
         return DedupInfo(
             status=DedupStatus.update, duplicate_of=root, similarity=sim, cluster_id=_cluster(root), replaces=_ref(own)
         )
@@ -284,7 +299,7 @@ class Deduplicator:
         root = _root(previous)
         if similarity is None:
             similarity = self._similarity(text, previous)
-        self._put_record(item, text, root=root, now=now)
+        self._put_record(item, text, root=root, now=now, replaces=_ref(previous), similarity=similarity)
         return DedupInfo(
             status=DedupStatus.update,
             duplicate_of=root,
@@ -371,7 +386,17 @@ class Deduplicator:
 
     # ------------------------------------------------------------------ writes
 
-    def _put_record(self, item: WireItem, text: _Text, *, root: str, now: int, previous: Record | None = None) -> None:
+    def _put_record(
+        self,
+        item: WireItem,
+        text: _Text,
+        *,
+        root: str,
+        now: int,
+        previous: Record | None = None,
+        replaces: str | None = None,
+        similarity: float | None = None,
+    ) -> None:
         sid = _sid(item.uri)
         if previous is None:
             # An expired record still in the store (expire() not yet run): its buckets must go.
@@ -390,6 +415,12 @@ class Deduplicator:
         if agency is not None:
             record["a"] = agency
         record["t"] = now
+        if self._token is not None:
+            record["e"] = self._token
+        if replaces is not None:
+            record["p"] = replaces
+            if similarity is not None:
+                record["y"] = similarity
         self._store[f"s:{sid}"] = record
         self._index(f"s:{sid}", now)
 
@@ -407,9 +438,12 @@ class Deduplicator:
         if text.present:
             self._put_fingerprint(text.fp, root, now)
 
-    def _put_fingerprint(self, fp: str | None, root: str, now: int) -> None:
+    def _put_fingerprint(self, fp: str | None, root: str, now: int, similarity: float | None = None) -> None:
         assert fp is not None
-        self._store[f"x:{fp}"] = [root, now]
+        if similarity is not None and self._token is not None:
+            self._store[f"x:{fp}"] = [root, now, self._token, similarity]
+        else:
+            self._store[f"x:{fp}"] = [root, now]
         self._index(f"x:{fp}", now)
 
     def _index(self, key: str, now: int) -> None:
@@ -472,6 +506,20 @@ class Deduplicator:
                 "use the same num_perm and threshold, or a fresh store"
             )
         self._params_checked = True
+
+
+def _replayed(record: Record) -> DedupInfo:
+    """The decision the record's writer got, for that same delivery arriving again."""
+    root = _root(record)
+    if "p" in record:
+        return DedupInfo(
+            status=DedupStatus.update,
+            duplicate_of=root,
+            similarity=record.get("y"),
+            cluster_id=_cluster(root),
+            replaces=record["p"],
+        )
+    return DedupInfo(status=DedupStatus.new, cluster_id=_cluster(root))
 
 
 def _agency(item: WireItem) -> str | None:
