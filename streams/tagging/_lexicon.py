@@ -108,6 +108,9 @@ class Lexicon:
     country_regions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # ISO -> m49 codes, narrow first
     country_desks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     dateline_places: dict[str, str] = field(default_factory=dict)  # key_of(name) -> country
+    dateline_qualifiers: dict[str, str] = field(default_factory=dict)  # "calif." -> US (datelines only)
+    dateline_cities: dict[str, str] = field(default_factory=dict)  # the long city list (datelines only)
+    currency_words: frozenset[str] = frozenset()  # "dlrs": "U.S. dlrs" names money, not a place
     ctx_words: dict[str, int] = field(default_factory=dict)
     phrases: dict[str, int] = field(default_factory=dict)  # storyline phrase text -> id
     entries: dict[tuple[str, bool], list[Entry]] = field(default_factory=dict)  # (key, prefix) -> entries
@@ -235,6 +238,13 @@ def _load_places(lex: Lexicon) -> None:
         best = max(readings, key=lambda r: r.prior)
         if best.place:
             lex.dateline_places.setdefault(key_of(name), best.place)
+
+    for code, names in (curated.get("dateline_qualifiers") or {}).items():
+        for name in names:
+            lex.dateline_qualifiers[key_of(name)] = code
+    lex.currency_words = frozenset(key_of(w) for w in curated.get("currency_words") or [])
+    generated_cities = json.loads((DATA_DIR / "dateline_cities.json").read_text(encoding="utf-8"))
+    lex.dateline_cities = {key_of(k): v for k, v in generated_cities["cities"].items()}
 
     for blocker in curated.get("blockers") or []:
         text = blocker["text"]

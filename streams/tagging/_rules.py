@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -165,7 +166,7 @@ class Condition(BaseModel):
                 raise ValueError("near terms are phrases, not regular expressions")
         return self
 
-    @property
+    @cached_property  # read for every condition of every story: computed once per rule file
     def kind(self) -> str:
         return next(k for k in KINDS if getattr(self, k) is not None)
 

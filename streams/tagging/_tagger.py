@@ -25,11 +25,23 @@ MAX_EVIDENCE = 8  # per place, person or organisation
 MAX_TOPIC_EVIDENCE = 4
 MAX_REGION_EVIDENCE = 3
 MIN_PLACE_RAW = 0.5
+# A place is a subject of the story only when its evidence reaches this share of the strongest
+# place's: a passing mention ("following the example of Brazil") is not what a desk files it under.
+RELEVANCE_SHARE = 0.3
+TOPIC_SHARE = 0.4  # a broad topic below this share of the strongest broad topic is dropped
+MIN_DISTINCT = 2  # different phrases a topic needs ...
+STRONG_PHRASE = 1.5  # ... unless one of them weighs this much
+CURRENCY = 0.1  # "U.S. dlrs", "Swiss francs": a currency named after a country
+LISTED = 0.35  # each name in an enumeration of three or more places ("Egypt, Zambia, Zaire and Mali")
 W_DATELINE = 1.0
 # The dateline names where the reporter stands; its country's own mentions weigh less than the
 # story's subject (a WASHINGTON story says "U.S." a lot whatever it is about).
 DATELINE_DISCOUNT = 0.7
 ADJECTIVAL = 0.6  # "U.S. sanctions", "China trade": a name used as an adjective
+# A story about two countries' dealings (talks, pressure, a trade dispute) has both as its
+# subject: every place whose evidence reaches this share of the strongest one's is primary.
+PRIMARY_SHARE = 0.75
+MAX_PRIMARY = 3
 
 # Words that may stand right before an ambiguous place name without making it a person's name.
 _PREV_OK = frozenset("""the in from to and of for with across into near neighbouring neighboring central northern
@@ -112,6 +124,16 @@ class Tagger:
     def storylines(self) -> list[str]:
         return [r.id for r in self._rules.rules]
 
+    @property
+    def topic_parents(self) -> dict[str, str | None]:
+        """Each topic code's broader topic (None at the top)."""
+        return {t.code: t.parent for t in self._lex.topics}
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The codes and names rule and route files may refer to."""
+        return _vocabulary(self._lex)
+
     # ------------------------------------------------------------------ tagging
 
     def tag(self, item: WireItem) -> Tags:
@@ -130,18 +152,25 @@ class Tagger:
         dateline_code = self._dateline(item, places)
 
         for f in fields:
+            listed = _enumerated_places(f)
             for start, end, entry, _key in f.entities:
                 kind, pos = entry.kind, f.position_weight(start)
                 ev = (f.order, start, end, f.name, f.text)
-                if kind == PLACE:
-                    weight = entry.weight
-                    if weight == W_NAME and _adjectival(f.text, end):
-                        weight *= ADJECTIVAL
-                    self._place(places, entry.ref, weight * pos, ev, dateline_code)
-                elif kind == AMBIG:
-                    reading = self._reading(lex.ambiguous[entry.ref], f, start, end, ctx)
-                    if reading is not None:
-                        self._place(places, reading[0], reading[1] * pos, ev, dateline_code)
+                if kind == PLACE or kind == AMBIG:
+                    if kind == PLACE:
+                        code, weight = entry.ref, entry.weight
+                        if weight == W_NAME and _adjectival(f.text, end):
+                            weight *= ADJECTIVAL
+                    else:
+                        reading = self._reading(lex.ambiguous[entry.ref], f, start, end, ctx, dateline_code)
+                        if reading is None:
+                            continue
+                        code, weight = reading
+                    if key_of(_next_word(f.text, end)) in lex.currency_words:
+                        weight *= CURRENCY
+                    if start in listed:
+                        weight *= LISTED
+                    self._place(places, code, weight * pos, ev, dateline_code)
                 elif kind == PERSON or kind == SURNAME:
                     person = lex.people[entry.ref]
                     people[entry.ref].add(pos, ev)
@@ -194,13 +223,30 @@ class Tagger:
         places[code].add(weight, ev)
 
     def _dateline(self, item: WireItem, places: dict[str, _Mention]) -> str | None:
-        text = (item.dateline.place if item.dateline and item.dateline.place else None) or item.located
+        """The country of the dateline, scored once.
+
+        The qualifiers after the city ("PORTLAND, Ore.", "SOWETO, South Africa") are the most
+        specific clue and are tried first, last one first; then the city itself, in the main
+        gazetteer and then in the long list of cities that only datelines use.
+        """
+        lex = self._lex
+        dl = item.dateline
+        place = dl.place if dl and dl.place else None
+        text = place or item.located
+        if dl and place and dl.text and dl.text.startswith(place):
+            for start, part in reversed(_qualifiers(dl.text, len(place))):
+                key = key_of(part)
+                code = lex.dateline_qualifiers.get(key) or lex.dateline_places.get(key)
+                if code:
+                    places[code].add(W_DATELINE, (_DATELINE, start, start + len(part), "dateline_text", dl.text))
+                    return code
         if not text:
             return None
         offset = 0
         for part in text.replace("/", ",").split(","):
             stripped = part.strip()
-            code = self._lex.dateline_places.get(key_of(stripped)) if stripped else None
+            key = key_of(stripped) if stripped else ""
+            code = (lex.dateline_places.get(key) or lex.dateline_cities.get(key)) if key else None
             if code:
                 start = offset + part.index(stripped)
                 places[code].add(W_DATELINE, (_DATELINE, start, start + len(stripped), "dateline", text))
@@ -208,10 +254,13 @@ class Tagger:
             offset += len(part) + 1
         return None
 
-    def _reading(self, amb: Ambiguous, f: Field, start: int, end: int, ctx: set[int]) -> tuple[str, float] | None:
+    def _reading(self, amb: Ambiguous, f: Field, start: int, end: int, ctx: set[int],
+                 dateline_code: str | None = None) -> tuple[str, float] | None:
         best, best_score = None, float("-inf")
         for r in amb.readings:
-            score = r.prior + sum(1 for c in r.context if c in ctx)
+            # Filed from a country, a story's ambiguous names lean to that country's reading
+            # ("Georgia" in an ATLANTA story is the state).
+            score = r.prior + sum(1 for c in r.context if c in ctx) + (1 if r.place and r.place == dateline_code else 0)
             if score > best_score:
                 best, best_score = r, score
         if best is None or best.place is None:
@@ -224,13 +273,16 @@ class Tagger:
         return best.place, best.weight
 
     def _place_tags(self, places: dict[str, _Mention], cache: dict) -> list[Tag]:
-        kept = [(code, m) for code, m in places.items() if m.raw >= MIN_PLACE_RAW and code in self._lex.countries]
+        top = max((m.raw for code, m in places.items() if code in self._lex.countries), default=0.0)
+        bar = max(MIN_PLACE_RAW, RELEVANCE_SHARE * top)
+        kept = [(code, m) for code, m in places.items() if m.raw >= bar and code in self._lex.countries]
         kept.sort(key=lambda cm: (-cm[1].raw, cm[0]))
         tags = []
+        bar = kept[0][1].raw * PRIMARY_SHARE if kept else 0.0
         for i, (code, m) in enumerate(kept):
             tags.append(build.tag(
-                code=code, name=self._lex.countries[code], score=saturate(m.raw, 3.0), primary=i == 0,
-                evidence=_ordered(m.evidence, cache), country=code))
+                code=code, name=self._lex.countries[code], score=saturate(m.raw, 3.0),
+                primary=i < MAX_PRIMARY and m.raw >= bar, evidence=_ordered(m.evidence, cache), country=code))
         return tags
 
     # ------------------------------------------------------------------ regions
@@ -259,15 +311,19 @@ class Tagger:
                 r.raw += m.raw
                 r.mentions += m.mentions
                 r.evidence.extend(m.evidence[: max(0, MAX_REGION_EVIDENCE - len(r.evidence))])
-        primary = None
-        if place_tags:
-            chain = lex.country_regions.get(place_tags[0].code, ())
+        # The sub-region (or narrowest region) of each primary place is a primary region.
+        primary: set[str] = set()
+        for t in place_tags:
+            if not t.primary:
+                continue
+            chain = lex.country_regions.get(t.code, ())
             subregions = [c for c in chain if lex.regions[c].level == 2]
-            primary = subregions[0] if subregions else (chain[0] if chain else None)
+            if subregions or chain:
+                primary.add(subregions[0] if subregions else chain[0])
         ordered = sorted(raw.items(), key=lambda cm: (-cm[1].raw, -lex.regions[cm[0]].level, cm[0]))
         return [
             build.tag(code=code, name=lex.regions[code].name, score=saturate(m.raw, 3.0),
-                                primary=code == primary, evidence=_ordered(m.evidence, cache), country=None)
+                                primary=code in primary, evidence=_ordered(m.evidence, cache), country=None)
             for code, m in ordered if code in lex.regions
         ]
 
@@ -280,6 +336,8 @@ class Tagger:
         counts: dict[tuple[int, str], int] = {}
         evidence: dict[int, list[Span]] = {}
         hits_per_topic: dict[int, int] = {}
+        distinct: dict[int, int] = {}  # different phrases found per topic
+        strong: set[int] = set()  # topics with a phrase that names them outright
         for f in fields:
             factor = 2.0 if f.name == "headline" else 1.0
             order, name, text = f.order, f.name, f.text
@@ -290,6 +348,10 @@ class Tagger:
                 if seen >= max_hits:
                     continue
                 counts[k] = seen + 1
+                if seen == 0:
+                    distinct[idx] = distinct.get(idx, 0) + 1
+                if entry.weight >= STRONG_PHRASE:
+                    strong.add(idx)
                 own[idx] = own.get(idx, 0.0) + entry.weight * factor
                 hits_per_topic[idx] = hits_per_topic.get(idx, 0) + 1
                 ev = evidence.setdefault(idx, [])
@@ -306,15 +368,26 @@ class Tagger:
             t = total.get(idx, 0.0)
             if t <= 0 or t < lex.topics[idx].min_score:
                 continue
+            # One generic word said three times ("talks", "government") is not a topic: it takes
+            # two different phrases, or one that names the topic outright.
+            if distinct.get(idx, 0) < MIN_DISTINCT and idx not in strong:
+                continue
             passed.add(idx)
             parent = self._topic_parent[idx]
             if parent is not None:
+                distinct[parent] = distinct.get(parent, 0) + distinct.get(idx, 0)
+                if idx in strong:
+                    strong.add(parent)
                 total[parent] = total.get(parent, 0.0) + t
                 pev = evidence.setdefault(parent, [])
                 if len(pev) < MAX_TOPIC_EVIDENCE:
                     pev.extend(evidence.get(idx, [])[: MAX_TOPIC_EVIDENCE - len(pev)])
                 hits_per_topic[parent] = hits_per_topic.get(parent, 0) + hits_per_topic.get(idx, 0)
-        chosen = list(passed)
+        # A broad topic far weaker than the strongest one is a side remark of the story (debt
+        # "talks" in an economy story): it goes, with the narrower topics under it.
+        top_total = max((total[i] for i in passed if self._topic_parent[i] is None), default=0.0)
+        weak = {i for i in passed if self._topic_parent[i] is None and total[i] < TOPIC_SHARE * top_total}
+        chosen = [i for i in passed if i not in weak and not weak.intersection(self._topic_ancestors[i])]
         tops = [i for i in chosen if lex.topics[i].parent is None]
         primary = max(tops or chosen, key=lambda i: (total[i], -i)) if chosen else None
         chosen.sort(key=lambda i: (-total[i], lex.topics[i].code))
@@ -384,6 +457,42 @@ def _ordered(spans: list[Span], cache: dict[tuple[int, int, int], Evidence]) -> 
 
 
 _DATELINE_ENDS = (" - ", " \u2013 ", " \u2014 ", " -- ", "(Reuters)", "(AP)", "(AFP)")
+
+
+def _qualifiers(text: str, after: int) -> list[tuple[int, str]]:
+    """The comma-separated parts of a dateline between its city and its date or agency."""
+    out = []
+    pos = after
+    for part in text[after:].split(",")[1:]:
+        pos = text.index(part, pos)
+        stripped = part.strip()
+        if not stripped or any(c.isdigit() for c in stripped) or "(" in stripped or " - " in part:
+            break
+        out.append((pos + part.index(stripped), stripped))
+        pos += len(part)
+    return out
+
+
+_LIST_GLUE = frozenset({",", "and", ", and", "or", ", or", "&"})
+
+
+def _enumerated_places(f: Field) -> set[int]:
+    """Starts of the place names that stand in an enumeration of three or more."""
+    out: set[int] = set()
+    run: list[int] = []
+    last_end = -1
+    for start, end, entry, _key in f.entities:
+        if entry.kind != PLACE and entry.kind != AMBIG:
+            continue
+        if run and " ".join(f.text[last_end:start].split()) not in _LIST_GLUE:
+            if len(run) >= 3:
+                out.update(run)
+            run = []
+        run.append(start)
+        last_end = end
+    if len(run) >= 3:
+        out.update(run)
+    return out
 
 
 def _dateline_prefix(item: WireItem) -> int:

@@ -10,7 +10,7 @@ import pytest
 from streams.models import Dateline, Subject, WireItem
 from streams.tagging import Tagger
 
-SEED = Path("/work/shared/seed/000_151a3f9044382b47.txt")
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed" / "000_151a3f9044382b47.txt"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

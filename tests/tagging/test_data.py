@@ -66,3 +66,13 @@ def test_curated_codes_exist():
     for spec in aliases["ambiguous"].values():
         for reading in spec["readings"]:
             assert reading.get("place") is None or reading["place"] in iso
+
+
+def test_dateline_cities_json_is_current():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_dateline_cities", ROOT / "scripts" / "build_dateline_cities.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    current = (DATA_DIR / "dateline_cities.json").read_text(encoding="utf-8")
+    assert current == module.render(module.build(100_000)), "dateline_cities.json is stale: run scripts/build_dateline_cities.py"

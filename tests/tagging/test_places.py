@@ -122,11 +122,51 @@ def test_longest_name_wins(tagger, item_factory):
 def test_dateline_counts_but_subject_wins(tagger, item_factory):
     body = ("The United States imposed new sanctions on Venezuela on Friday, targeting Venezuela's oil "
             "exports. Venezuela's government called the move illegal. Venezuelan officials said Caracas "
-            "would respond.")
+            "would respond. U.S. officials said more measures could follow.")
     tags = tagger.tag(item_factory(body, dateline="WASHINGTON")).places
     assert tags[0].code == "VE" and tags[0].primary
     us = next(t for t in tags if t.code == "US")
     assert any(ev.field == "dateline" and ev.text == "WASHINGTON" for ev in us.evidence)
+    assert not us.primary  # one actor named once, plus the dateline: not the subject
+
+
+def test_two_countries_in_one_dispute_are_both_primary(tagger, item_factory):
+    body = ("Japan and South Korea held talks on Tuesday over their trade dispute. Japanese officials "
+            "said Japan would ease export curbs if South Korea dropped its complaint; South Korean "
+            "negotiators said Seoul wanted more. Australia's envoy attended as an observer.")
+    tags = tagger.tag(item_factory(body, headline="Japan, South Korea hold trade talks")).places
+    assert {t.code for t in tags if t.primary} == {"JP", "KR"}
+    # A passing mention (an observer named once) is not a subject of the story.
+    assert "AU" not in {t.code for t in tags}
+
+
+def test_dateline_qualifiers_and_dateline_only_cities(tagger):
+    from streams.models import Dateline
+    from tests.tagging.conftest import make_item
+
+    item = make_item("The company said it will redeem its debentures.")
+    for text, place, code in (("WILMINGTON, Del., Feb 26 -", "WILMINGTON", "US"),
+                              ("CALGARY, Alberta, Feb 26 -", "CALGARY", "CA"),
+                              ("SOWETO, South Africa, March 2 -", "SOWETO", "ZA"),
+                              ("ROTTERDAM, March 2 -", "ROTTERDAM", "NL")):
+        tagged = tagger.tag(item.model_copy(update={"dateline": Dateline(place=place, text=text)})).places
+        assert [t.code for t in tagged] == [code], text
+        ev = tagged[0].evidence[0]
+        source = text if ev.field == "dateline_text" else place
+        assert source[ev.start:ev.end] == ev.text
+
+
+def test_currency_and_enumerations_are_not_subjects(tagger, item_factory):
+    body = ("Taiwan's offshore banking assets rose to 6.28 billion U.S. dlrs in January, the central bank "
+            "said. Delegates from Egypt, Zambia, Djibouti and Mali attended a regional meeting in Taipei.")
+    codes = {t.code for t in tagger.tag(item_factory(body, dateline="TAIPEI")).places}
+    assert codes == {"TW"}
+
+
+def test_dateline_country_decides_an_ambiguous_name(tagger, item_factory):
+    body = "The company revised its data processing agreement with First Union Corp of Georgia."
+    codes = {t.code for t in tagger.tag(item_factory(body, dateline="ATLANTA")).places}
+    assert "GE" not in codes
 
 
 def test_dateline_alone_gives_a_place(tagger, item_factory):

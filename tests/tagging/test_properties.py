@@ -22,9 +22,15 @@ TEXT = st.one_of(
 
 def _check(item, tags: Tags) -> None:
     sources = {"headline": item.headline, "body_text": item.body_text,
-               "dateline": item.dateline.place if item.dateline else ""}
-    for group in (tags.places, tags.regions, tags.topics, tags.people, tags.organisations, tags.storylines):
+               "dateline": item.dateline.place if item.dateline else "",
+               "dateline_text": (item.dateline.text or "") if item.dateline else ""}
+    # Places (and so regions) may share the subject: a few primaries, the strongest among them.
+    for group in (tags.places, tags.regions):
+        assert sum(t.primary for t in group) <= 3
+    assert not tags.places or tags.places[0].primary
+    for group in (tags.topics, tags.people, tags.organisations, tags.storylines):
         assert sum(t.primary for t in group) <= 1
+    for group in (tags.places, tags.regions, tags.topics, tags.people, tags.organisations, tags.storylines):
         for tag in group:
             assert 0.0 <= tag.score <= 1.0
             for ev in tag.evidence:

@@ -11,10 +11,13 @@ def test_seed_places(tagger, seed_item):
     tags = tagger.tag(seed_item)
     places = {t.code: t for t in tags.places}
     assert {"VE", "US", "CU"} <= set(places)
-    # Filed in Washington, about Venezuela: the subject wins over the dateline.
+    # Filed in Washington, about U.S. pressure on Venezuela: both countries are the subject,
+    # Venezuela first; Cuba is mentioned, not the subject.
     assert tags.places[0].code == "VE" and tags.places[0].primary
     assert places["VE"].score >= places["US"].score
-    assert sum(t.primary for t in tags.places) == 1
+    assert {t.code for t in tags.places if t.primary} == {"VE", "US"}
+    for code in ("VE", "US", "CU"):
+        assert places[code].evidence
 
 
 def test_seed_storyline(tagger, seed_item):
@@ -46,7 +49,8 @@ def test_seed_regions(tagger, seed_item):
     regions = {t.code: t for t in tagger.tag(seed_item).regions}
     assert regions["m49:419"].name == "Latin America and the Caribbean"
     assert regions["m49:021"].name == "Northern America"
-    assert regions["m49:419"].primary
+    assert regions["m49:419"].primary and regions["m49:021"].primary  # sub-regions of the primary places
+    assert regions["m49:419"].evidence and regions["m49:021"].evidence
 
 
 def test_seed_topics(tagger, seed_item):

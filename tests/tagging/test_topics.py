@@ -67,9 +67,24 @@ def test_hits_inside_names_do_not_count(tagger, item_factory):
 
 def test_headline_counts_double(tagger, item_factory):
     weak = topics(tagger, item_factory("Officials spoke about the election."))
-    strong = topics(tagger, item_factory("Officials spoke.", headline="Election called"))
+    strong = topics(tagger, item_factory("Officials spoke.", headline="Election called as voters tire"))
     assert "medtop:20000574" not in weak
     assert "medtop:20000574" in strong
+
+
+def test_one_generic_word_repeated_is_not_a_topic(tagger, item_factory):
+    # "talks" three times is not diplomacy; two different diplomacy phrases are.
+    repeated = topics(tagger, item_factory("The talks went on. More talks followed. The talks ended."))
+    varied = topics(tagger, item_factory("The talks went on as the ambassador met the envoy."))
+    assert "medtop:20000639" not in repeated
+    assert "medtop:20000639" in varied
+
+
+def test_weak_side_topic_of_an_economy_story_is_dropped(tagger, item_factory):
+    body = ("The central bank said the trade surplus widened and inflation eased, while the money supply "
+            "grew. Interest rates were unchanged and the current account improved. Officials held talks.")
+    found = topics(tagger, item_factory(body))
+    assert "medtop:20000344" in found and "medtop:11000000" not in found
 
 
 def test_source_subjects_are_kept_and_mapped(tagger, item_factory):

@@ -1,0 +1,66 @@
+"""`wirestream eval tags`: the labelled set, the scoring and the figures on the held-out split."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from streams.cli import main
+from streams.evaluation.tags import AIMS, Scores, evaluate, load_items, with_ancestors
+
+
+@pytest.fixture(scope="module")
+def result(tagger):
+    return evaluate(tagger)
+
+
+def test_labelled_set_is_real_split_and_valid(tagger):
+    items = load_items()
+    assert len(items) >= 200
+    assert {i["split"] for i in items} == {"dev", "test"}
+    assert sum(i["split"] == "test" for i in items) >= 80
+    vocab = tagger.vocabulary
+    for i in items:
+        assert i["body"].strip() and i["headline"].strip()
+        assert set(i["places"]) <= vocab.countries, i["id"]
+        assert i["topics"] and set(i["topics"]) <= vocab.topics, i["id"]
+    # Across regions: stories about at least 50 countries.
+    assert len({p for i in items for p in i["places"]}) >= 50
+
+
+def test_scores_arithmetic():
+    s = Scores()
+    s.add({"A", "B"}, {"A", "C"})
+    s.add({"A"}, {"A"})
+    assert s.micro() == pytest.approx((2 / 3, 2 / 3, 2 / 3))
+    p, r, f = s.macro()  # A: 1/1/1, B: 0/0/0, C: 0/0/0
+    assert (p, r, f) == pytest.approx((1 / 3, 1 / 3, 1 / 3))
+    assert with_ancestors({"c"}, {"c": "b", "b": "a", "a": None}) == {"a", "b", "c"}
+
+
+def test_held_out_figures_do_not_regress(result):
+    # Floors a little under the figures measured when the set was made (see the issue note);
+    # a change to the tagger's data or rules that loses ground on unseen stories fails here.
+    test = result["test"]
+    assert test["places"].micro()[2] >= 0.84
+    assert test["topics"].micro()[2] >= 0.69
+
+
+@pytest.mark.xfail(strict=True, reason="aims not reached on the held-out split yet (places ~0.87, topics ~0.72)")
+def test_held_out_split_meets_the_aims(result):
+    test = result["test"]
+    assert test["places"].micro()[2] >= AIMS["places"]
+    assert test["topics"].micro()[2] >= AIMS["topics"]
+
+
+def test_cli_prints_micro_and_macro_for_both_splits():
+    out = CliRunner().invoke(main, ["eval", "tags", "--json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)["rows"]
+    assert {(r["split"], r["field"]) for r in rows} >= {("dev", "places"), ("test", "topics")}
+    for r in rows:
+        assert 0 <= r["micro_f1"] <= 1 and 0 <= r["macro_f1"] <= 1
+    table = CliRunner().invoke(main, ["eval", "tags"])
+    assert "micro F1" in table.output and "macro F1" in table.output
