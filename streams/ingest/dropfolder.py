@@ -1,0 +1,276 @@
+"""`wirestream ingest dir PATH`: a drop folder an agency's FTP/SFTP client writes into.
+
+A file is picked up once it is complete: temporary and partial names are ignored (dotfiles,
+``.tmp``, ``.part``, ``~`` ...), and a file must keep the same size, mtime and inode for
+`settle` seconds (0 = trust the writer to write under a temporary name and rename). It is sent as
+a `RawItem` whose id is derived from its name and content hash, and moved to ``processed/`` only
+after Kafka acknowledged it and the journal recorded that (or to ``failed/`` with a ``.reason``
+file when it can never be sent). State lives in ``PATH/.wirestream/``.
+
+After SIGKILL at any point a restart sends nothing twice: an id in the journal is not sent again
+(the file is just moved), and ids acknowledged but not yet journaled are recovered from
+``wire.raw`` itself before anything is sent (`journal.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiokafka.errors import KafkaError
+
+from ..models import RawItem, stable_id
+from ..settings import Settings
+from . import hints
+from .journal import JournaledSink, SentJournal
+from .sink import Outgoing, RawSink
+
+log = logging.getLogger(__name__)
+
+PROCESSED = "processed"
+FAILED = "failed"
+STATE = ".wirestream"
+ONCE_MAX_ATTEMPTS = 5  # --once gives up on a file Kafka refused this many times (it stays in place)
+
+_PARTIAL_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".filepart", ".crdownload", ".download", ".swp", ".lock", ".reason", "~")
+_PARTIAL_PREFIXES = (".", "~$", "#")
+
+# Kafka errors that retrying cannot fix: the file goes to failed/.
+_PERMANENT = ("MessageSizeTooLargeError", "RecordTooLargeError", "InvalidRecordError", "CorruptRecordError")
+
+
+def is_candidate_name(name: str) -> bool:
+    """False for names writers use while a file is incomplete, hidden files and reason files."""
+    lowered = name.lower()
+    return bool(name) and not lowered.startswith(_PARTIAL_PREFIXES) and not lowered.endswith(_PARTIAL_SUFFIXES)
+
+
+def file_item_id(relative_name: str, digest: str) -> str:
+    """The RawItem id of a file: the same name and bytes always give the same id.
+
+    Shared with `wirestream process` and replay, so one file has one id wherever it enters.
+    """
+    return stable_id("file", relative_name, digest)
+
+
+@dataclass(frozen=True)
+class Signature:
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+class SettleTracker:
+    """Decides when a file is complete: unchanged (size, mtime, inode) for `settle` seconds."""
+
+    def __init__(self, settle: float) -> None:
+        self.settle = settle
+        self._first_seen: dict[str, tuple[Signature, float]] = {}
+
+    def ready(self, key: str, signature: Signature, now: float) -> bool:
+        if self.settle <= 0:
+            return True
+        seen = self._first_seen.get(key)
+        if seen is None or seen[0] != signature:
+            self._first_seen[key] = (signature, now)
+            return False
+        return now - seen[1] >= self.settle
+
+    def forget(self, key: str) -> None:
+        self._first_seen.pop(key, None)
+
+    def keep_only(self, keys: set[str]) -> None:
+        for gone in set(self._first_seen) - keys:
+            del self._first_seen[gone]
+
+
+def scan(root: Path) -> Iterator[tuple[str, Path, os.stat_result]]:
+    """(relative name, path, stat) of candidate files under root, skipping our own folders."""
+    base = os.fspath(root)
+    stack = [("", base)]
+    while stack:
+        prefix, folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if not is_candidate_name(entry.name):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not (prefix == "" and entry.name in (PROCESSED, FAILED)):
+                        stack.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    yield f"{prefix}{entry.name}", Path(entry.path), entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue  # gone between listing and stat
+
+
+def move_aside(root: Path, relative: str, into: str, item_id: str) -> Path:
+    """Move root/relative to root/into/relative (a short id suffix if that name is taken)."""
+    source = root / relative
+    dest = root / into / relative
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists():
+        dest = dest.with_name(f"{dest.stem}.{item_id[:8]}{dest.suffix}")
+    os.replace(source, dest)
+    return dest
+
+
+@dataclass
+class Counts:
+    sent: int = 0
+    already_sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    gave_up: int = 0
+    bytes: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def summary(self) -> str:
+        took = max(time.monotonic() - self.started, 1e-9)
+        return (
+            f"sent {self.sent} files ({self.bytes} bytes) in {took:.2f} s ({self.sent / took:.0f} files/s), "
+            f"{self.already_sent} already sent, {self.failed} failed, {self.retried} retries"
+            + (f", gave up on {self.gave_up} (left in place)" if self.gave_up else "")
+        )
+
+
+class DropFolder:
+    def __init__(self, settings: Settings, root: Path, *, source: str | None = None, settle: float | None = None) -> None:
+        self.settings = settings
+        self.root = root.resolve()
+        self.source = source or f"dropfolder:{self.root.name}"
+        self.tracker = SettleTracker(settings.ingest_settle if settle is None else settle)
+        self.sink = RawSink(settings, "dir")
+        journal = SentJournal(self.root / STATE / "journal.jsonl", settings.ingest_remember_days * 86400)
+        self.out = JournaledSink(self.sink, journal, [self.source])
+        self.counts = Counts()
+        self.stopping = asyncio.Event()
+        self._retry_at: dict[str, float] = {}
+        self._attempts: dict[str, int] = {}
+
+    async def run(self, once: bool = False) -> Counts:
+        for name in (PROCESSED, FAILED):
+            (self.root / name).mkdir(exist_ok=True)
+        await self.sink.start()
+        clean = False
+        try:
+            await self.out.start()
+            first: set[str] | None = None
+            while not self.stopping.is_set():
+                present, ready = self._ready_files()
+                if first is None:
+                    first = set(present)
+                size = self.settings.ingest_batch
+                for start in range(0, len(ready), size):
+                    if self.stopping.is_set():
+                        break
+                    await self._handle(ready[start : start + size])
+                if ready:
+                    continue  # more may have arrived meanwhile: scan again at once
+                if once:
+                    waiting = first & set(present)
+                    if not waiting:
+                        break
+                    if all(self._attempts.get(name, 0) >= ONCE_MAX_ATTEMPTS for name in waiting):
+                        self.counts.gave_up = len(waiting)
+                        log.error("giving up on %d files after %d failed sends each", len(waiting), ONCE_MAX_ATTEMPTS)
+                        break
+                try:
+                    await asyncio.wait_for(self.stopping.wait(), self.settings.ingest_scan_interval)
+                except TimeoutError:
+                    pass
+            clean = True
+        finally:
+            try:
+                await self.out.close(clean=clean)
+            finally:
+                await self.sink.stop()
+        return self.counts
+
+    def _ready_files(self) -> tuple[list[str], list[tuple[str, Path, os.stat_result]]]:
+        now = time.monotonic()
+        present, ready = [], []
+        for relative, path, st in scan(self.root):
+            present.append(relative)
+            if self._retry_at.get(relative, 0.0) > now:
+                continue
+            if self.tracker.ready(relative, Signature(st.st_size, st.st_mtime_ns, st.st_ino), now):
+                ready.append((relative, path, st))
+        self.tracker.keep_only(set(present))
+        return present, ready
+
+    async def _handle(self, ready: list[tuple[str, Path, os.stat_result]]) -> None:
+        batch: list[Outgoing] = []
+        info: list[dict[str, str]] = []
+        for relative, path, st in ready:
+            if st.st_size > self.settings.max_item_bytes:
+                self._fail(relative, "too_large", f"{st.st_size} bytes > WIRE_MAX_ITEM_BYTES ({self.settings.max_item_bytes})")
+                continue
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                self.tracker.forget(relative)  # taken away by its writer: nothing to send
+                continue
+            except OSError as exc:
+                self._fail(relative, "unreadable", f"cannot read the file: {exc.strerror or exc}")
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            item_id = file_item_id(relative, digest)
+            if self.out.is_sent(item_id):
+                # Acknowledged before (a crash came before the move, or the same file was dropped
+                # again): the same name and bytes are the same item, so it is not sent twice.
+                self._done(relative, item_id)
+                self.counts.already_sent += 1
+                continue
+            hint, content_type = hints.for_filename(relative)
+            raw = RawItem.from_bytes(
+                data, id=item_id, source=self.source, format_hint=hint, filename=relative, content_type=content_type
+            )
+            batch.append(Outgoing(raw, source_id=relative))
+            info.append({"name": relative, "sha256": digest})
+        if not batch:
+            return
+        results = await self.out.send_batch(batch, info)
+        for item, result in zip(batch, results, strict=True):
+            relative = item.source_id
+            if not isinstance(result, BaseException):
+                self._done(relative, item.raw.id)
+                self.counts.sent += 1
+                self.counts.bytes += len(item.raw.payload)
+            elif type(result).__name__ in _PERMANENT:
+                self._fail(relative, "kafka_refused", f"Kafka refused the record: {type(result).__name__}: {result}")
+            else:
+                self._retry_later(relative, result)
+
+    def _done(self, relative: str, item_id: str) -> None:
+        move_aside(self.root, relative, PROCESSED, item_id)
+        self.tracker.forget(relative)
+        self._retry_at.pop(relative, None)
+        self._attempts.pop(relative, None)
+
+    def _fail(self, relative: str, reason: str, message: str) -> None:
+        log.warning("%s: %s (%s): moved to %s/", relative, reason, message, FAILED)
+        dest = move_aside(self.root, relative, FAILED, stable_id("failed", relative, str(time.time())))
+        dest.with_name(dest.name + ".reason").write_text(f"{reason}: {message}\n", encoding="utf-8")
+        self.sink.metrics.ingest_rejected.labels("dir", reason).inc()
+        self.tracker.forget(relative)
+        self.counts.failed += 1
+
+    def _retry_later(self, relative: str, error: BaseException) -> None:
+        attempts = self._attempts.get(relative, 0) + 1
+        self._attempts[relative] = attempts
+        delay = min(60.0, 0.5 * 2 ** min(attempts, 8))
+        self._retry_at[relative] = time.monotonic() + delay
+        self.counts.retried += 1
+        self.sink.metrics.ingest_retries.labels("dir").inc()
+        level = logging.WARNING if isinstance(error, KafkaError | TimeoutError) else logging.ERROR
+        log.log(level, "%s: send failed (%s: %s); retry %d in %.1f s", relative, type(error).__name__, error, attempts, delay)
