@@ -4,9 +4,23 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test test-fast kafka-start kafka-stop schemas clean
+.PHONY: setup prometheus demo test test-fast kafka-start kafka-stop schemas dashboards clean
 
-setup: $(STAMP) $(VENV)/.kafka-stamp
+setup: $(STAMP) $(VENV)/.kafka-stamp prometheus
+
+# Prometheus and promtool (the alert rules' tests and the dashboards' proof run them): Debian's
+# package when missing. CI runs as root on Debian; elsewhere sudo is used if present.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
+prometheus:
+	@if command -v promtool >/dev/null && command -v prometheus >/dev/null; then :; \
+	elif command -v apt-get >/dev/null; then \
+	  echo "installing Debian's prometheus package (prometheus + promtool)"; \
+	  $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus \
+	  || { echo "apt-get could not install prometheus (run as root, or install Prometheus 2.x with promtool on PATH)" >&2; exit 1; }; \
+	else \
+	  echo "prometheus/promtool are missing and apt-get is unavailable: install Prometheus 2.x (both binaries on PATH), then re-run make" >&2; \
+	  exit 1; \
+	fi
 
 $(STAMP): pyproject.toml
 	@command -v java >/dev/null || { echo "Java (JDK 17+) is needed for the local Kafka broker" >&2; exit 1; }
@@ -39,6 +53,10 @@ kafka-stop:
 
 schemas: setup
 	$(BIN)/wirestream schemas
+
+# Regenerates the Grafana dashboards and the Kubernetes data ConfigMap (a test checks they are current).
+dashboards: setup
+	$(BIN)/python scripts/generate_deploy.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
