@@ -19,11 +19,12 @@ import orjson
 from pydantic import ValidationError
 
 from . import topics as T
-from .dedup import dedup_routing_key
+from .dedup import dedup_partition, dedup_routing_key
 from .envelope import decode_raw_record
 from .metrics import Metrics, get_metrics
 from .models import DeadLetter, EnrichedEvent, WireItem, to_json, utcnow
-from .pipeline import build_deduplicator, build_tagger, dedup_stage, is_duplicate, normalise_stage, route, tag_stage
+from .pipeline import build_deduplicator, build_tagger, dedup_stage, is_duplicate, normalise_stage, tag_stage
+from .routing import build_router
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -67,18 +68,20 @@ def register_agents(app: faust.App, settings: Settings) -> None:
         help="Dedup state: fingerprints, LSH buckets and story versions (streams.dedup).",
     )
     tagger = build_tagger(settings)
+    router = build_router(settings.routes, tagger)  # a bad routes file stops the start, naming its line
+    out_topics.update({name: topic(name) for name in router.topics})
 
     async def dead_letter(dead: DeadLetter, event: Any) -> None:
         if dead.kafka is None:
             dead = dead.model_copy(update={"kafka": _position(event)})
         metrics.dead_letters.labels(dead.stage, dead.reason).inc()
-        log.warning("dead letter from %s: %s (%s)", dead.stage, dead.reason, dead.message)
+        ids = {"raw_id": dead.raw_id, "stage": dead.stage, "reason": dead.reason, "source": dead.source, **dead.kafka}
+        log.warning("dead letter from %s: %s (%s)", dead.stage, dead.reason, dead.message, extra=ids)
         await dlq_t.send(key=(dead.raw_id or dead.id).encode(), value=to_json(dead))
 
     @app.agent(raw_t, name="normalise", concurrency=1)
     async def normalise_agent(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            metrics.items_in.labels("normalise").inc()
             message = event.message
             raw = decode_raw_record(
                 event.value,
@@ -89,8 +92,10 @@ def register_agents(app: faust.App, settings: Settings) -> None:
                 offset=message.offset,
             )
             if isinstance(raw, DeadLetter):
+                metrics.item_in("normalise", raw.source, raw.format)
                 await dead_letter(raw, event)
                 continue
+            metrics.item_in("normalise", raw.source, raw.format_hint)
             started = time.perf_counter()
             result = normalise_stage(raw, max_bytes=settings.max_item_bytes)
             metrics.stage_seconds.labels("normalise").observe(time.perf_counter() - started)
@@ -98,28 +103,39 @@ def register_agents(app: faust.App, settings: Settings) -> None:
                 await dead_letter(result, event)
                 continue
             for item in result:
-                metrics.items_out.labels("normalise", item.format).inc()
+                metrics.item_out("normalise", raw.source, item.format)
                 await normalised_t.send(key=dedup_routing_key(item).encode(), value=to_json(item))
+                log.debug("normalised %s", item.uri, extra={"raw_id": raw.id, "uri": item.uri, "format": item.format})
 
     @app.agent(normalised_t, name="dedup", concurrency=1)
     async def dedup_agent(stream: faust.StreamT) -> None:
         dedup = build_deduplicator(settings, dedup_table)
         next_expiry = time.monotonic() + EXPIRE_EVERY_SECONDS
         async for event in stream.events():
-            metrics.items_in.labels("dedup").inc()
             try:
                 item = WireItem.model_validate(orjson.loads(event.value))
             except (orjson.JSONDecodeError, ValidationError) as exc:
+                metrics.item_in("dedup", None, None)
                 await dead_letter(_undecodable("dedup", event, exc), event)
                 continue
+            metrics.item_in("dedup", item.source.channel, item.format)
+            # Every decision is made on one sequencing partition (streams/dedup/_routing.py): an
+            # item found elsewhere was keyed or partitioned by another producer; deciding it here
+            # would consult the wrong table partition and miss its copies.
+            home = dedup_partition(item, settings.partitions)
+            if event.message.partition != home:
+                log.warning("dedup: item %s on partition %d, forwarded to %d", item.uri, event.message.partition, home)
+                await normalised_t.send(key=dedup_routing_key(item).encode(), value=event.value, partition=home)
+                continue
             started = time.perf_counter()
-            result = dedup_stage(dedup, item)
+            # The record's position names this delivery: redelivered, it gets its first decision.
+            result = dedup_stage(dedup, item, delivery=f"{event.message.partition}:{event.message.offset}")
             metrics.stage_seconds.labels("dedup").observe(time.perf_counter() - started)
             if isinstance(result, DeadLetter):
                 await dead_letter(result, event)
                 continue
             metrics.dedup_decisions.labels(result.dedup.status.value).inc()
-            metrics.items_out.labels("dedup", result.format).inc()
+            metrics.item_out("dedup", result.source.channel, result.format)
             key = result.uri.encode()
             if is_duplicate(result):
                 await _publish(out_topics[T.DUPLICATES], T.DUPLICATES, key, result)
@@ -134,26 +150,31 @@ def register_agents(app: faust.App, settings: Settings) -> None:
     @app.agent(deduplicated_t, name="tag", concurrency=1)
     async def tag_agent(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            metrics.items_in.labels("tag").inc()
             try:
                 incoming = EnrichedEvent.model_validate(orjson.loads(event.value))
             except (orjson.JSONDecodeError, ValidationError) as exc:
+                metrics.item_in("tag", None, None)
                 await dead_letter(_undecodable("tag", event, exc), event)
                 continue
+            metrics.item_in("tag", incoming.source.channel, incoming.format)
             started = time.perf_counter()
             result = tag_stage(tagger, incoming)
             metrics.stage_seconds.labels("tag").observe(time.perf_counter() - started)
             if isinstance(result, DeadLetter):
                 await dead_letter(result, event)
                 continue
-            metrics.items_out.labels("tag", result.format).inc()
+            metrics.item_out("tag", result.source.channel, result.format)
             for region in result.tags.regions:
                 metrics.tags.labels("region", region.code).inc()
             for storyline in result.tags.storylines:
                 metrics.tags.labels("storyline", storyline.code).inc()
-            name = route(result)
-            await _publish(out_topics[name], name, result.uri.encode(), result)
+            key = result.uri.encode()
+            main, *routed = router.route(result)  # wire.enriched, then the desks' routed topics
+            await _publish(out_topics[main], main, key, result)
+            for name in routed:
+                await _publish(out_topics[name], name, key, result, observe=False)
 
-    async def _publish(target: faust.TopicT, name: str, key: bytes, result: EnrichedEvent) -> None:
+    async def _publish(target: faust.TopicT, name: str, key: bytes, result: EnrichedEvent, *, observe: bool = True) -> None:
         await target.send(key=key, value=to_json(result))
-        metrics.observe_published(name, result.received_at, result.versioncreated, utcnow())
+        if observe:  # once per event: copies on routed topics would count its age again
+            metrics.observe_published(name, result.received_at, result.versioncreated, utcnow())

@@ -121,7 +121,9 @@ def worker(create_topics: bool) -> None:
     if create_topics:
         asyncio.run(ensure_topics(settings))
     metrics.get_metrics()
-    port = metrics.serve(settings.metrics_host, settings.metrics_port)
+    from .observability import get_health
+
+    port = metrics.serve(settings.metrics_host, settings.metrics_port, health=get_health())
     click.echo(f"metrics: http://{settings.metrics_host}:{port}/metrics", err=True)
     click.echo(f"worker {settings.app_id} on {bootstrap} ({settings.processing_guarantee})", err=True)
     run_worker(settings)
@@ -224,12 +226,29 @@ def evaluate() -> None:
     """Measure quality on the labelled evaluation sets (precision, recall, F1)."""
 
 
+from .evaluation.tags import tags as _eval_tags  # noqa: E402 - `wirestream eval tags` (issue 5)
+
+evaluate.add_command(_eval_tags)
+
+from .evaluation.dedup import dedup as _eval_dedup  # noqa: E402 - `wirestream eval dedup` (issue 4)
+
+evaluate.add_command(_eval_dedup)
+
+
 @main.command("settings")
 def show_settings() -> None:
     """Print the effective WIRE_* settings (secrets masked)."""
     for key, value in _settings().redacted().items():
         click.echo(f"WIRE_{key.upper()}={'' if value is None else value}")
 
+
+from .ingest.cli import ingest  # noqa: E402 - the ingest producers' command group (issue 6)
+
+main.add_command(ingest)
+
+from .normalise.replay import replay_dlq  # noqa: E402 - dead letters back to wire.raw (issue 3)
+
+main.add_command(replay_dlq)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

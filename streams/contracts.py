@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel
 
 from .models import SCHEMA_VERSION
+from .routing import all_topic_specs
 from .topics import DAY_MS, TOPICS
 
 
@@ -43,7 +44,7 @@ def asyncapi(partitions: int = 6) -> str:
     channels: dict[str, dict] = {}
     operations: dict[str, dict] = {}
     messages: dict[str, dict] = {}
-    for spec in TOPICS:
+    for spec in all_topic_specs():  # the pipeline's topics and the shipped routes' topics
         msg_name = spec.message.__name__
         messages[msg_name] = {
             "name": msg_name,

@@ -5,8 +5,10 @@ With `streams/agents.py` this is the only place that imports Faust: the stage co
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import ssl
+from typing import Any
 
 import faust
 
@@ -63,11 +65,88 @@ def build_app(settings: Settings) -> faust.App:
         table_cleanup_interval=60.0,
     )
     register_agents(app, settings)
+    app.sensors.add(_ObserverSensor(app, _observer(settings)))
     return app
 
 
+def _observer(settings: Settings) -> Any:
+    from . import topics as T
+    from .metrics import get_metrics
+    from .observability import WorkerObserver, get_health
+
+    consumed = [settings.topic(name) for name in (T.RAW, T.NORMALISED, T.DEDUPLICATED)]
+    return WorkerObserver(settings, get_metrics(), get_health(), consumed)
+
+
+class _ObserverSensor(faust.Sensor):
+    """Forwards Faust's hooks to `streams.observability.WorkerObserver` (which knows no Faust)."""
+
+    def __init__(self, app: faust.App, observer: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._wire_app = app
+        self.observer = observer
+
+    def _assignment(self) -> list[tuple[str, int]]:
+        try:
+            return [(tp.topic, tp.partition) for tp in self._wire_app.consumer.assignment()]
+        except Exception:  # consumer not started yet, or stopping
+            return []
+
+    def _forward(self, hook: str, *args: Any) -> None:
+        # Faust calls sensors inline (recovery, commits, sends): a bug here must not stop those.
+        try:
+            getattr(self.observer, hook)(*args)
+        except Exception:
+            log.exception("observer hook %s failed", hook)
+
+    async def on_start(self) -> None:
+        self._forward("started", asyncio.get_running_loop())
+        self.add_future(self.observer.poll(self._assignment, lambda: dict(self._wire_app.tables)))
+
+    def on_rebalance_start(self, app: faust.App) -> dict:
+        state = super().on_rebalance_start(app)
+        self._forward("rebalance_started")
+        return state
+
+    def on_rebalance_end(self, app: faust.App, state: dict) -> None:
+        self._forward("rebalance_ended", self._assignment())
+
+    def on_send_initiated(self, producer: Any, topic: str, message: Any, keysize: int, valsize: int) -> None:
+        self._forward("send_initiated", topic, keysize, valsize)
+
+    def on_send_error(self, producer: Any, exc: BaseException, state: Any) -> None:
+        self._forward("send_failed", exc)
+
+    def on_commit_completed(self, consumer: Any, state: Any) -> None:
+        self._forward("commit_completed")
+
+
+class _Worker(faust.Worker):
+    """Faust's worker whose stop (SIGTERM/SIGINT) is also reported and bounded in time.
+
+    Faust's own stop already drains: it pauses the partitions, waits until every event handed
+    to an agent is acked, commits, then flushes the producer.
+    """
+
+    wire_settings: Settings
+
+    async def stop(self) -> None:
+        from .metrics import get_metrics
+        from .observability import stop_requested
+
+        stop_requested(get_metrics(), self.wire_settings.shutdown_timeout.total_seconds())
+        await super().stop()
+
+
 def run_worker(settings: Settings) -> None:
-    """Run one worker until SIGTERM/SIGINT (blocking)."""
+    """Run one worker until SIGTERM/SIGINT (blocking); logs as WIRE_LOG_FORMAT says."""
+    from .metrics import get_metrics
+    from .observability import count_producer_retries, logging_config
+
     app = build_app(settings)
-    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
+    count_producer_retries(get_metrics())
+    worker = _Worker(
+        app, loglevel=settings.log_level, quiet=True, logging_config=logging_config(settings, settings.log_format)
+    )
+    worker.wire_settings = settings
     worker.execute_from_commandline()

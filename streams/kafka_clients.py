@@ -19,7 +19,7 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from aiokafka.structs import TopicPartition
 
 from .settings import Settings
-from .topics import TOPICS, TopicSpec
+from .topics import TopicSpec
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +83,16 @@ def _new_topic(settings: Settings, spec: TopicSpec) -> NewTopic:
     )
 
 
-async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec] = TOPICS, timeout: float = 30.0) -> list[str]:
+async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec] | None = None, timeout: float = 30.0) -> list[str]:
     """Create the pipeline topics that do not exist yet; fail loudly on a partition mismatch.
 
-    Returns the names created.
+    By default: the pipeline's topics and those of the routes file (WIRE_ROUTES). Returns the
+    names created.
     """
+    if specs is None:
+        from .routing import all_topic_specs  # the routes file is data read at start
+
+        specs = all_topic_specs(settings.routes)
     admin = AIOKafkaAdminClient(**client_kwargs(settings), request_timeout_ms=int(timeout * 1000))
     await admin.start()
     try:

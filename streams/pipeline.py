@@ -37,20 +37,18 @@ def _internal_error(stage: str, exc: BaseException, original: bytes, key: str) -
 def normalise_stage(
     raw: RawItem, *, force_format: str | None = None, max_bytes: int | None = None
 ) -> list[WireItem] | DeadLetter:
-    if max_bytes is not None and len(raw.payload) > max_bytes * (4 / 3 if raw.payload_encoding == "base64" else 1):
-        return DeadLetter.for_raw(
-            raw, stage="normalise", reason="too_large", message=f"payload larger than {max_bytes} bytes"
-        )
     try:
-        return normalise(raw, force_format=force_format)
+        return normalise(raw, force_format=force_format, max_bytes=max_bytes)
     except Exception as exc:  # noqa: BLE001 - a bug must dead-letter the item, not stop the stream
         dead = _internal_error("normalise", exc, raw.payload_bytes(), raw.id)
         return dead.model_copy(update={"raw_id": raw.id, "source": raw.source, "received_at": raw.received_at})
 
 
-def dedup_stage(dedup: Deduplicator, item: WireItem) -> EnrichedEvent | DeadLetter:
+def dedup_stage(dedup: Deduplicator, item: WireItem, *, delivery: str | None = None) -> EnrichedEvent | DeadLetter:
+    """`delivery` names the input record (workers: its partition and offset) so that the same
+    record delivered again gets the same decision (see `Deduplicator.decide`)."""
     try:
-        decision = dedup.decide(item)
+        decision = dedup.decide(item, delivery=delivery)
         return EnrichedEvent(
             **item.model_dump(),
             event_id=EnrichedEvent.event_id_for(item),

@@ -12,12 +12,18 @@ from .pipeline import Pipeline, is_duplicate
 from .settings import Settings
 
 
+# Notes that live beside items in a folder (SOURCES.md, README.md) are not wire items.
+NOT_ITEMS = frozenset({".md"})
+
+
 def expand(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files in the order given; folders recursively in sorted order, hidden files skipped."""
+    """Files in the order given; folders recursively in sorted order, hidden files and Markdown
+    notes skipped (a file named explicitly is always processed)."""
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+                if child.is_file() and not hidden and child.suffix.lower() not in NOT_ITEMS:
                     yield child
         else:
             yield path

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default_factory=lambda: default_home() / "worker")
     log_level: str = "info"
+    log_format: Literal["text", "json"] = Field(default="text", description="Worker logs: text or JSON lines.")
+    shutdown_timeout: timedelta = Field(
+        default=timedelta(seconds=30), description="A worker still stopping after this long exits non-zero."
+    )
 
     # Local state (embedded broker, caches)
     home: Path = Field(default_factory=default_home, description="Where the local broker and caches live.")
@@ -77,14 +81,26 @@ class Settings(BaseSettings):
     desk_regions: Path | None = None
 
     # --- ingest producers (issue 6): add their settings below this line
+    ingest_token: SecretStr | None = Field(default=None, description="Bearer token HTTP push clients must send.")
+    ingest_http_host: str = Field(default="127.0.0.1", description="Address `ingest http` binds.")
+    ingest_http_port: int = Field(default=8080, ge=0, le=65535, description="0 picks a free port.")
+    ingest_max_in_flight: int = Field(default=256, ge=1, description="HTTP items awaiting Kafka's ack; beyond: 503.")
+    ingest_send_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait for Kafka's ack of one item.")
+    ingest_state_dir: Path = Field(default_factory=lambda: default_home() / "ingest", description="Feed poller state.")
+    ingest_user_agent: str = Field(default="wirestream/0.1 (news wire feed poller)", description="User-Agent of feed fetches.")
+    ingest_settle: float = Field(default=1.0, ge=0, description="Seconds a dropped file must stay unchanged.")
+    ingest_scan_interval: float = Field(default=0.25, gt=0, description="Seconds between drop folder scans.")
+    ingest_batch: int = Field(default=500, ge=1, description="Files sent per drop folder batch.")
+    ingest_remember_days: float = Field(default=90.0, gt=0, description="How long sent ids are remembered.")
 
     # --- routing (issue 5): add routing settings below this line
+    routes: Path | None = Field(default=None, description="Routes YAML (downstream topics); default: the shipped routes.")
 
     # Metrics
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(default=9464, ge=0, le=65535, description="0 picks a free port.")
 
-    @field_validator("dedup_window", "session_timeout", mode="before")
+    @field_validator("dedup_window", "session_timeout", "shutdown_timeout", mode="before")
     @classmethod
     def _duration(cls, value: object) -> timedelta:
         return parse_duration(value)

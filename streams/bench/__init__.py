@@ -13,6 +13,9 @@ from typing import Any
 
 # name → module under streams.bench; each stage issue adds its own.
 BENCHMARKS: dict[str, str] = {}
+BENCHMARKS["tag"] = "streams.bench.tag"  # issue 5
+BENCHMARKS["dedup"] = "streams.bench.dedup"  # issue 4
+BENCHMARKS["normalise"] = "streams.bench.normalise"  # issue 3
 
 
 @dataclass
