@@ -138,13 +138,13 @@ def _entry(entry: Any, ext: dict[str, str], pictures: list[Association], provide
     body, body_type = _best_body(entry)
     summary = entry.get("summary_detail") or {}
     if body is not None:
-        out = _to_paragraphs(body, body_type)
+        out = to_paragraphs(body, body_type)
         d.body, d.captions = out
         s = _plain(summary.get("value") or "", summary.get("type"))
         if s and not any(s[:60] in p for p in d.body[:2]):
             d.description_text = s
     elif summary.get("value"):
-        d.body, d.captions = _to_paragraphs(summary["value"], summary.get("type"))
+        d.body, d.captions = to_paragraphs(summary["value"], summary.get("type"))
 
     for tag in entry.get("tags") or []:
         subj = _subject(tag.get("term"), tag.get("scheme"), tag.get("label"))
@@ -221,7 +221,7 @@ def _best_body(entry: Any) -> tuple[str | None, str | None]:
     return best["value"], best.get("type")
 
 
-def _to_paragraphs(value: str, ctype: str | None) -> tuple[list[str], list[str]]:
+def to_paragraphs(value: str, ctype: str | None) -> tuple[list[str], list[str]]:
     if (ctype and "html" in ctype) or is_html_like(value):
         out = html_to_text(value)
         return out.paragraphs, out.captions

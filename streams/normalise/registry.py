@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from . import anpa1312, feeds, htmlpage, iptc7901, newsml12, newsml_g2, ninjs, nitf, plaintext
+from . import anpa1312, feeds, htmlpage, iptc7901, jsonfeed, newsml12, newsml_g2, ninjs, nitf, plaintext
 from .assemble import Draft
 from .errors import INVALID_JSON, UNKNOWN_FORMAT, NormaliseError
 from .xml import parse as parse_xml
@@ -81,9 +81,19 @@ def _sniff_ninjs(doc: Document) -> int:
     if not doc.looks_json:
         return 0
     try:
-        return ninjs.sniff_json(doc.json())
+        data = doc.json()
     except NormaliseError:
         return 1  # JSON-shaped but broken: the ninjs parser reports invalid_json
+    return 0 if jsonfeed.sniff_json(data) else ninjs.sniff_json(data)
+
+
+def _sniff_jsonfeed(doc: Document) -> int:
+    if not doc.looks_json:
+        return 0
+    try:
+        return jsonfeed.sniff_json(doc.json())
+    except NormaliseError:
+        return 0
 
 
 def _xml_sniffer(module) -> Callable[[Document], int]:
@@ -115,6 +125,7 @@ FORMATS_ORDERED: tuple[Format, ...] = (
     Format(newsml12.NAME, _xml_sniffer(newsml12), lambda doc: newsml12.parse(doc.xml())),
     Format(nitf.NAME, _xml_sniffer(nitf), lambda doc: nitf.parse(doc.xml())),
     Format(feeds.NAME, _xml_sniffer(feeds), lambda doc: feeds.parse(doc.xml())),
+    Format(jsonfeed.NAME, _sniff_jsonfeed, lambda doc: jsonfeed.parse(doc.json())),
     Format(anpa1312.NAME, lambda doc: anpa1312.sniff(doc.text) if doc.teletype else 0, lambda doc: anpa1312.parse(doc.text)),
     Format(iptc7901.NAME, lambda doc: iptc7901.sniff(doc.text) if doc.teletype else 0, lambda doc: iptc7901.parse(doc.text)),
     Format(htmlpage.NAME, lambda doc: htmlpage.sniff(doc.text) if doc.looks_xml else 0, lambda doc: htmlpage.parse(doc.text)),
@@ -129,6 +140,7 @@ ALIASES = {
     "newsml-1.2": "newsml-1.2", "newsml12": "newsml-1.2", "newsml1.2": "newsml-1.2", "newsml": "newsml-1.2",
     "nitf": "nitf",
     "rss-atom": "rss-atom", "rss": "rss-atom", "atom": "rss-atom", "feed": "rss-atom",
+    "json-feed": "json-feed", "jsonfeed": "json-feed",
     "iptc-7901": "iptc-7901", "iptc7901": "iptc-7901", "7901": "iptc-7901",
     "anpa-1312": "anpa-1312", "anpa": "anpa-1312", "anpa1312": "anpa-1312",
     "text": "text", "plaintext": "text", "plain": "text", "txt": "text",

@@ -8,7 +8,9 @@ from .conftest import CORPUS, dead, raw_of
 
 
 def test_formats_names():
-    assert FORMATS == ("ninjs", "newsml-g2", "newsml-1.2", "nitf", "rss-atom", "anpa-1312", "iptc-7901", "html", "text")
+    assert FORMATS == (
+        "ninjs", "newsml-g2", "newsml-1.2", "nitf", "rss-atom", "json-feed", "anpa-1312", "iptc-7901", "html", "text"
+    )
 
 
 @pytest.mark.parametrize(
@@ -79,7 +81,7 @@ from .conftest import FIXTURES  # noqa: E402
 
 
 @pytest.mark.parametrize(
-    ("folder", "fmt"), [("anpa", "anpa-1312"), ("iptc7901", "iptc-7901"), ("feeds", "rss-atom"), ("html", "html")]
+    ("folder", "fmt"), [("anpa", "anpa-1312"), ("iptc7901", "iptc-7901"), ("feeds", "rss-atom"), ("jsonfeed", "json-feed"), ("html", "html")]
 )
 def test_new_fixture_folders_detected(folder, fmt):
     for path in (p for p in (FIXTURES / folder).iterdir() if p.suffix != ".md"):
