@@ -250,6 +250,9 @@ class EnrichedEvent(WireItem):
 # --------------------------------------------------------------------------- dead letters
 
 
+REPLAYABLE_STAGES = frozenset({"normalise", "ingest"})
+
+
 class DeadLetter(_Model):
     """Input a stage could not handle, with the original bytes and the reason."""
 
@@ -267,6 +270,35 @@ class DeadLetter(_Model):
     kafka: dict[str, Any] | None = Field(
         default=None, description="topic, partition and offset of the record, when read from Kafka."
     )
+
+    def original_bytes(self) -> bytes:
+        if self.original_encoding == "base64":
+            return base64.b64decode(self.original)
+        return self.original.encode("utf-8")
+
+    def replayable(self) -> bool:
+        """Whether the original is raw input that can go back to wire.raw.
+
+        A normalise letter holds what a producer sent; a dedup or tag letter holds a canonical
+        item, which is no input of the pipeline.
+        """
+        return self.stage in REPLAYABLE_STAGES
+
+    def as_raw_item(self, headers: dict[str, str] | None = None) -> RawItem | None:
+        """The RawItem that reproduces this letter's input, with its original id and source;
+        None when the envelope itself was unreadable (resend `original_bytes()` as they are)
+        or the letter is not replayable."""
+        if not self.replayable() or self.raw_id is None or self.source is None:
+            return None
+        return RawItem(
+            id=self.raw_id,
+            source=self.source,
+            format_hint=self.format,
+            received_at=self.received_at or self.failed_at,
+            payload=self.original,
+            payload_encoding=self.original_encoding,
+            headers=headers or {},
+        )
 
     @classmethod
     def for_raw(cls, raw: RawItem, *, stage: str, reason: str, message: str, format: str | None = None) -> DeadLetter:

@@ -29,11 +29,16 @@ def expand(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
+def file_item_id(name: str, digest: str) -> str:
+    """The RawItem id of a file: the same name and bytes always give the same id, so one file
+    has one id (and its events the same event ids) wherever it enters: `process`, the drop
+    folder or replay."""
+    return stable_id("file", name, digest)
+
+
 def raw_from_file(path: Path, *, source: str) -> RawItem:
     data = path.read_bytes()
-    # Deterministic id from name and content: the same file always gives the same event ids.
-    digest = hashlib.sha256(data).hexdigest()
-    return RawItem.from_bytes(data, id=stable_id("file", path.name, digest), source=source, filename=path.name)
+    return RawItem.from_bytes(data, id=file_item_id(path.name, hashlib.sha256(data).hexdigest()), source=source, filename=path.name)
 
 
 def run_files(

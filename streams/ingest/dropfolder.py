@@ -26,6 +26,7 @@ from pathlib import Path
 from aiokafka.errors import KafkaError
 
 from ..models import RawItem, stable_id
+from ..process_files import file_item_id
 from ..settings import Settings
 from . import hints
 from .journal import JournaledSink, SentJournal
@@ -49,14 +50,6 @@ def is_candidate_name(name: str) -> bool:
     """False for names writers use while a file is incomplete, hidden files and reason files."""
     lowered = name.lower()
     return bool(name) and not lowered.startswith(_PARTIAL_PREFIXES) and not lowered.endswith(_PARTIAL_SUFFIXES)
-
-
-def file_item_id(relative_name: str, digest: str) -> str:
-    """The RawItem id of a file: the same name and bytes always give the same id.
-
-    Shared with `wirestream process` and replay, so one file has one id wherever it enters.
-    """
-    return stable_id("file", relative_name, digest)
 
 
 @dataclass(frozen=True)

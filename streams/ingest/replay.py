@@ -28,11 +28,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from ..envelope import ENVELOPE_KEYS
-from ..models import DeadLetter, RawItem, utcnow
+from ..models import DeadLetter, RawItem
 from ..process_files import expand
 from ..settings import Settings
 from . import hints
-from .dropfolder import file_item_id
+from ..process_files import file_item_id
 from .feeds import HEADER_ENTRY_ID
 from .journal import JournaledSink, SentJournal
 from .sink import Outgoing, RawSink
@@ -131,16 +131,10 @@ def count_items(paths: list[Path]) -> int:
     return total
 
 
-def from_dead_letter(dead: DeadLetter) -> RawItem:
-    return RawItem(
-        id=dead.raw_id or dead.id,
-        source=dead.source or "replay:dlq",
-        format_hint=dead.format,
-        received_at=dead.received_at or utcnow(),
-        payload=dead.original,
-        payload_encoding=dead.original_encoding,
-        headers={HEADER_REPLAY_OF: dead.id},
-    )
+def _unreplayable(dead: DeadLetter) -> str:
+    if not dead.replayable():
+        return f"a {dead.stage}-stage dead letter holds a canonical item, not raw input: not replayed"
+    return "the dead letter's envelope was unreadable (no raw id or source): use `wirestream replay-dlq`"
 
 
 def _outgoing(raw: RawItem, extra: dict[str, str] | None = None) -> Outgoing:
@@ -181,7 +175,11 @@ def iter_items(
                         extra = None
                     else:
                         dead = DeadLetter.model_validate(orjson.loads(line))
-                        raw, extra = from_dead_letter(dead), {HEADER_REPLAY_OF: dead.id}
+                        extra = {HEADER_REPLAY_OF: dead.id}
+                        raw = dead.as_raw_item(extra)
+                        if raw is None:
+                            problems.append(Problem(f"{path}:{number}", _unreplayable(dead)))
+                            continue
                 except (orjson.JSONDecodeError, ValidationError) as exc:
                     first = exc.errors()[0] if isinstance(exc, ValidationError) else None
                     message = f"{'.'.join(map(str, first['loc']))}: {first['msg']}" if first else f"invalid JSON: {exc}"

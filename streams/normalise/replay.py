@@ -23,7 +23,6 @@ from ..settings import Settings, parse_duration
 from .errors import REASONS
 from .timezones import parse_iso
 
-REPLAYABLE_STAGES = frozenset({"normalise"})
 HEADER_REPLAYED_FROM = "wire-replayed-from"
 HEADER_REPLAY_REASON = "wire-replay-reason"
 
@@ -82,31 +81,15 @@ def letters_from_lines(lines: Iterable[bytes], tally: Tally) -> Iterator[DeadLet
 def rebuild(letter: DeadLetter) -> tuple[bytes | None, bytes] | None:
     """The wire.raw record (key, value) that reproduces the letter's input, or None when the
     letter cannot go back to wire.raw (a dedup/tag letter holds a canonical item, not raw input)."""
-    if letter.stage not in REPLAYABLE_STAGES:
+    if not letter.replayable():
         return None
     where = letter.kafka or {}
     origin = f"{where.get('topic')}:{where.get('partition')}:{where.get('offset')}" if where else "file"
-    if letter.raw_id is None or letter.source is None:
+    raw = letter.as_raw_item({HEADER_REPLAYED_FROM: origin, HEADER_REPLAY_REASON: letter.reason})
+    if raw is None:
         # The envelope itself was unreadable: resend the record's bytes as they were.
-        return None, _original_bytes(letter)
-    raw = RawItem(
-        id=letter.raw_id,
-        source=letter.source,
-        format_hint=letter.format,
-        received_at=letter.received_at or letter.failed_at,
-        payload=letter.original,
-        payload_encoding=letter.original_encoding,
-        headers={HEADER_REPLAYED_FROM: origin, HEADER_REPLAY_REASON: letter.reason},
-    )
+        return None, letter.original_bytes()
     return f"{raw.source}:{raw.id}".encode(), to_json(raw)
-
-
-def _original_bytes(letter: DeadLetter) -> bytes:
-    if letter.original_encoding == "base64":
-        import base64
-
-        return base64.b64decode(letter.original)
-    return letter.original.encode("utf-8")
 
 
 def plan(letters: Iterable[DeadLetter], selection: Selection, tally: Tally) -> list[tuple[DeadLetter, tuple[bytes | None, bytes]]]:

@@ -77,3 +77,17 @@ def test_dead_letter_keeps_original_bytes():
 def test_unknown_fields_are_rejected():
     with pytest.raises(ValidationError):
         RawItem.model_validate({"id": "1", "source": "s", "received_at": "2025-01-01T00:00:00Z", "payload": "", "x": 1})
+
+
+def test_only_raw_input_dead_letters_rebuild_their_raw_item():
+    raw = RawItem.from_bytes(b"\x80 not utf-8", source="dropfolder:x", format_hint="text")
+    dead = DeadLetter.for_raw(raw, stage="normalise", reason="undecodable", message="m")
+    again = dead.as_raw_item({"wire-replay-of": dead.id})
+    assert (again.id, again.source, again.format_hint) == (raw.id, raw.source, raw.format_hint)
+    assert again.payload_bytes() == raw.payload_bytes() == dead.original_bytes()
+    # A dedup-stage letter holds a canonical item: it is no input of the pipeline.
+    later = dead.model_copy(update={"stage": "dedup"})
+    assert not later.replayable() and later.as_raw_item() is None
+    # An unreadable envelope has no raw id: only its bytes can be resent.
+    unread = DeadLetter.for_bytes(b"{broken", stage="normalise", reason="invalid_envelope", message="m")
+    assert unread.as_raw_item() is None and unread.original_bytes() == b"{broken"
