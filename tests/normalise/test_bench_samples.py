@@ -9,11 +9,11 @@ from .conftest import FIXTURES
 PACKAGE_SAMPLES = Path(__file__).resolve().parents[2] / "streams" / "normalise" / "samples"
 
 
-def test_package_samples_are_the_fixtures():
+def test_fixture_folders_are_the_package_samples():
+    # One copy: the test fixtures are symlinks into the package, which the benchmark reads.
     for folder in ("anpa", "iptc7901", "feeds", "jsonfeed", "html"):
-        fixtures = {p.name: p.read_bytes() for p in (FIXTURES / folder).iterdir() if p.suffix != ".md"}
-        shipped = {p.name: p.read_bytes() for p in (PACKAGE_SAMPLES / folder).iterdir()}
-        assert shipped == fixtures, folder
+        assert (FIXTURES / folder).resolve() == (PACKAGE_SAMPLES / folder).resolve(), folder
+        assert any(p.suffix != ".md" for p in (PACKAGE_SAMPLES / folder).iterdir())
 
 
 def test_bench_quick_reports_every_format():
