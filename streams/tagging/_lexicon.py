@@ -111,6 +111,8 @@ class Lexicon:
     dateline_qualifiers: dict[str, str] = field(default_factory=dict)  # "calif." -> US (datelines only)
     dateline_cities: dict[str, str] = field(default_factory=dict)  # the long city list (datelines only)
     currency_words: frozenset[str] = frozenset()  # "dlrs": "U.S. dlrs" names money, not a place
+    hub_cities: dict[str, float] = field(default_factory=dict)  # key_of(city) -> weight factor
+    name_words: frozenset[str] = frozenset()  # "Fund" in "the Japan Fund": the name is an organisation's
     ctx_words: dict[str, int] = field(default_factory=dict)
     phrases: dict[str, int] = field(default_factory=dict)  # storyline phrase text -> id
     entries: dict[tuple[str, bool], list[Entry]] = field(default_factory=dict)  # (key, prefix) -> entries
@@ -243,6 +245,8 @@ def _load_places(lex: Lexicon) -> None:
         for name in names:
             lex.dateline_qualifiers[key_of(name)] = code
     lex.currency_words = frozenset(key_of(w) for w in curated.get("currency_words") or [])
+    lex.hub_cities = {key_of(k): float(v) for k, v in (curated.get("hub_cities") or {}).items()}
+    lex.name_words = frozenset(key_of(w) for w in curated.get("organisation_name_words") or [])
     generated_cities = json.loads((DATA_DIR / "dateline_cities.json").read_text(encoding="utf-8"))
     lex.dateline_cities = {key_of(k): v for k, v in generated_cities["cities"].items()}
 

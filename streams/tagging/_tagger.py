@@ -27,17 +27,22 @@ MAX_REGION_EVIDENCE = 3
 MIN_PLACE_RAW = 0.5
 # A place is a subject of the story only when its evidence reaches this share of the strongest
 # place's: a passing mention ("following the example of Brazil") is not what a desk files it under.
-RELEVANCE_SHARE = 0.3
+RELEVANCE_SHARE = 0.35
 TOPIC_SHARE = 0.4  # a broad topic below this share of the strongest broad topic is dropped
 MIN_DISTINCT = 2  # different phrases a topic needs ...
 STRONG_PHRASE = 1.5  # ... unless one of them weighs this much
 CURRENCY = 0.1  # "U.S. dlrs", "Swiss francs": a currency named after a country
 LISTED = 0.35  # each name in an enumeration of three or more places ("Egypt, Zambia, Zaire and Mali")
-W_DATELINE = 1.0
+# Where the story was filed is usually what it is about (a company's home town, a capital's
+# news); the hub cities of place_aliases.yaml (LONDON, BRUSSELS ...) count for much less.
+W_DATELINE = 2.0
 # The dateline names where the reporter stands; its country's own mentions weigh less than the
 # story's subject (a WASHINGTON story says "U.S." a lot whatever it is about).
-DATELINE_DISCOUNT = 0.7
+DATELINE_DISCOUNT = 0.6
 ADJECTIVAL = 0.6  # "U.S. sanctions", "China trade": a name used as an adjective
+# "The Japan Fund", "the Korea Fund": after "the" and before an organisation word, a country's
+# name is part of an organisation's name (of any nationality), not the place itself.
+IN_ORG_NAME = 0.1
 # A story about two countries' dealings (talks, pressure, a trade dispute) has both as its
 # subject: every place whose evidence reaches this share of the strongest one's is primary.
 PRIMARY_SHARE = 0.75
@@ -60,6 +65,12 @@ _SPEECH = frozenset("said says told added scored wrote posted tweeted replied ex
 _NOT_NOUN = frozenset("""of about to and in on for with is was are were has had have would will could should said says
 as at by from that which who or but than into over against after before since if be been being its their
 has also did does do government's""".split())
+
+
+# Irregular past tenses that follow a country acting ("Poland sent aid", "China sold bonds").
+_PAST_TENSE = frozenset("""sent took made gave won lost struck began left met held sought fought hit set put cut led
+kept spent sold bought brought built paid became came went saw drew threw grew chose rose fell broke spoke wrote
+stood ran withdrew overtook shot""".split())
 
 
 # Evidence is kept as (field order, start, end, field name, field text) until the tags are
@@ -153,7 +164,7 @@ class Tagger:
 
         for f in fields:
             listed = _enumerated_places(f)
-            for start, end, entry, _key in f.entities:
+            for start, end, entry, key in f.entities:
                 kind, pos = entry.kind, f.position_weight(start)
                 ev = (f.order, start, end, f.name, f.text)
                 if kind == PLACE or kind == AMBIG:
@@ -166,8 +177,13 @@ class Tagger:
                         if reading is None:
                             continue
                         code, weight = reading
-                    if key_of(_next_word(f.text, end)) in lex.currency_words:
+                    following = key_of(_next_word(f.text, end))
+                    if following in lex.currency_words:
                         weight *= CURRENCY
+                    elif following in lex.name_words and key_of(_prev_word(f.text, start)) == "the":
+                        weight *= IN_ORG_NAME
+                    if key in lex.hub_cities:
+                        weight *= lex.hub_cities[key]
                     if start in listed:
                         weight *= LISTED
                     self._place(places, code, weight * pos, ev, dateline_code)
@@ -238,7 +254,7 @@ class Tagger:
                 key = key_of(part)
                 code = lex.dateline_qualifiers.get(key) or lex.dateline_places.get(key)
                 if code:
-                    places[code].add(W_DATELINE, (_DATELINE, start, start + len(part), "dateline_text", dl.text))
+                    places[code].add(W_DATELINE * lex.hub_cities.get(key, 1.0), (_DATELINE, start, start + len(part), "dateline_text", dl.text))
                     return code
         if not text:
             return None
@@ -249,7 +265,7 @@ class Tagger:
             code = (lex.dateline_places.get(key) or lex.dateline_cities.get(key)) if key else None
             if code:
                 start = offset + part.index(stripped)
-                places[code].add(W_DATELINE, (_DATELINE, start, start + len(stripped), "dateline", text))
+                places[code].add(W_DATELINE * lex.hub_cities.get(key, 1.0), (_DATELINE, start, start + len(stripped), "dateline", text))
                 return code
             offset += len(part) + 1
         return None
@@ -549,7 +565,10 @@ def _inside_name(f: Field, start: int, end: int) -> bool:
 
 def _adjectival(text: str, end: int) -> bool:
     nxt = _next_word(text, end)
-    return bool(nxt) and nxt[0].islower() and nxt not in _NOT_NOUN
+    if not nxt or not nxt[0].islower() or nxt in _NOT_NOUN or nxt in _PAST_TENSE:
+        return False
+    # "Iran denied", "Russia launched": a verb in the past tense makes the country the actor.
+    return not (nxt.endswith("ed") and len(nxt) > 4)
 
 
 def _vocabulary(lex: Lexicon) -> Vocabulary:

@@ -41,18 +41,21 @@ def test_scores_arithmetic():
 
 
 def test_held_out_figures_do_not_regress(result):
-    # Floors a little under the figures measured when the set was made (see the issue note);
-    # a change to the tagger's data or rules that loses ground on unseen stories fails here.
+    # Floors a little under the figures measured after the hub-dateline, organisation-name and
+    # agriculture changes (places 0.885, topics 0.770; see the issue note); a change to the
+    # tagger's data or rules that loses ground on unseen stories fails here.
     test = result["test"]
-    assert test["places"].micro()[2] >= 0.84
-    assert test["topics"].micro()[2] >= 0.69
+    assert test["places"].micro()[2] >= 0.87
+    assert test["topics"].micro()[2] >= 0.75
 
 
-@pytest.mark.xfail(strict=True, reason="aims not reached on the held-out split yet (places ~0.87, topics ~0.72)")
-def test_held_out_split_meets_the_aims(result):
-    test = result["test"]
-    assert test["places"].micro()[2] >= AIMS["places"]
-    assert test["topics"].micro()[2] >= AIMS["topics"]
+def test_held_out_split_meets_the_topic_aim(result):
+    assert result["test"]["topics"].micro()[2] >= AIMS["topics"]
+
+
+@pytest.mark.xfail(strict=True, reason="place aim not reached on the held-out split yet (~0.885; dev 0.918)")
+def test_held_out_split_meets_the_place_aim(result):
+    assert result["test"]["places"].micro()[2] >= AIMS["places"]
 
 
 def test_cli_prints_micro_and_macro_for_both_splits():

@@ -188,3 +188,34 @@ def test_scores_are_bounded_and_ordered(tagger, item_factory):
     assert scores == sorted(scores, reverse=True)
     assert all(0 < s < 1 for s in scores)
     assert tags[0].code == "FR"
+
+
+def test_hub_dateline_alone_is_not_the_subject(tagger, item_factory):
+    # Filed in London about coffee quotas: Britain is where the reporter stands, not the story.
+    item = item_factory("Coffee exporters will modify their proposal on quotas, delegates said.",
+                        headline="ICO EXPORTERS TO MODIFY PROPOSAL", dateline="LONDON")
+    assert "GB" not in {t.code for t in tagger.tag(item).places}
+    # ... but a LONDON story that names Britain itself is about Britain.
+    item = item_factory("Britain's trade deficit widened in January, British officials said.", dateline="LONDON")
+    assert "GB" in {t.code for t in tagger.tag(item).places}
+
+
+def test_ordinary_dateline_counts_for_a_company_story(tagger, item_factory):
+    item = item_factory("Ivaco Inc said price pressure in the U.S. will hold down first quarter earnings.",
+                        headline="IVACO SEES MINIMAL EARNINGS", dateline="MONTREAL")
+    places = tagger.tag(item).places
+    assert places[0].code == "CA"
+
+
+def test_country_inside_an_organisation_name(tagger, item_factory):
+    item = item_factory("The Japan Fund Inc said it received an offer for its assets.",
+                        headline="THE JAPAN FUND GETS BUYOUT OFFER", dateline="NEW YORK")
+    assert "JP" not in {t.code for t in tagger.tag(item).places}
+    # The same name acting as a country is kept.
+    item = item_factory("Japan said it would open its market to U.S. car parts.", headline="JAPAN TO OPEN MARKET")
+    assert "JP" in {t.code for t in tagger.tag(item).places}
+
+
+def test_country_followed_by_a_verb_is_not_an_adjective(tagger, item_factory):
+    item = item_factory("Sudan's army and Kenya's government met in Nairobi; Poland sent aid.")
+    assert "PL" in {t.code for t in tagger.tag(item).places}

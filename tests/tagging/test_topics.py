@@ -104,3 +104,13 @@ def test_exactly_one_primary_topic(tagger, item_factory):
     body = "Troops and warships were deployed as diplomats held talks and sanctions were imposed."
     tags = tagger.tag(item_factory(body)).topics
     assert sum(t.primary for t in tags) == 1
+
+
+def test_agriculture_under_products_and_services(tagger, item_factory):
+    item = item_factory("Indonesia's raw sugar output is likely to be 1.8 mln tonnes, and farmers are reluctant "
+                        "to plant cane, the Agriculture Department said of the harvest.",
+                        headline="INDONESIAN SUGAR OUTPUT SEEN SHORT OF TARGET")
+    found = {t.code for t in tagger.tag(item).topics}
+    assert {"medtop:20000210", "medtop:20000209", "medtop:04000000"} <= found
+    item = item_factory("The foreign minister met his counterpart for talks on the border dispute.")
+    assert "medtop:20000210" not in {t.code for t in tagger.tag(item).topics}
