@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from .models import EnrichedEvent, Tag
 from .pipeline import route as base_route
-from .tagging._yamllines import YamlSyntaxError, line_for, load_with_lines
+from .datafiles import DataFileError, YamlSyntaxError, line_for, load_with_lines
 from .topics import DAY_MS, DUPLICATES, ENRICHED, TOPICS, TopicSpec
 
 DEFAULT_ROUTES = Path(__file__).resolve().parent / "tagging" / "data" / "routes.yaml"
@@ -44,15 +44,8 @@ _TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,200}$")
 KINDS = ("storylines", "regions", "places", "topics")
 
 
-class RouteError(ValueError):
+class RouteError(DataFileError):
     """A routes file that cannot be used; the message names the file, line and problem."""
-
-    def __init__(self, path: str, line: int | None, problem: str):
-        self.path = path
-        self.line = line
-        self.problem = problem
-        where = f"{path}, line {line}" if line is not None else path
-        super().__init__(f"{where}: {problem}")
 
 
 @dataclass(frozen=True)

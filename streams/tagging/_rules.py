@@ -36,18 +36,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
-from ._yamllines import YamlSyntaxError, line_for, load_with_lines
+from ..datafiles import DataFileError, YamlSyntaxError, line_for, load_with_lines
 
 
-class StorylineRuleError(ValueError):
+class StorylineRuleError(DataFileError):
     """A storyline rules file that cannot be used; the message names the file, line and problem."""
-
-    def __init__(self, path: str, line: int | None, problem: str):
-        self.path = path
-        self.line = line
-        self.problem = problem
-        where = f"{path}, line {line}" if line is not None else path
-        super().__init__(f"{where}: {problem}")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""YAML loading that remembers where every value came from (1-based line numbers)."""
+"""Versioned data files (storylines, routes, feeds, ...): YAML loading that remembers where every
+value came from (1-based line numbers), and the one error type that names file, line and problem."""
 
 from __future__ import annotations
 
@@ -7,6 +8,17 @@ from typing import Any
 import yaml
 
 Path_ = tuple[Any, ...]
+
+
+class DataFileError(ValueError):
+    """A data file that cannot be used; the message names the file, line and problem."""
+
+    def __init__(self, path: str, line: int | None, problem: str):
+        self.path = path
+        self.line = line
+        self.problem = problem
+        where = f"{path}, line {line}" if line is not None else path
+        super().__init__(f"{where}: {problem}")
 
 
 class YamlSyntaxError(ValueError):
