@@ -1,12 +1,14 @@
-"""Language tags: normalised when given, detected with py3langid when absent."""
+"""Language tags: normalised when given, detected with CLD2 (pycld2) when absent."""
 
 from __future__ import annotations
 
 import re
-from functools import cache
+
+import pycld2
 
 _TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
-_SAMPLE = 300  # enough for news prose; the detector's cost grows with it
+_SAMPLE = 1000  # a lead paragraph or two: enough for news prose
+_UNKNOWN = frozenset({"un", "xx"})
 
 
 def normalise_tag(tag: str | None) -> str | None:
@@ -23,17 +25,23 @@ def normalise_tag(tag: str | None) -> str | None:
     return "-".join(out)
 
 
-@cache
-def _identifier():  # loaded on first use: the model takes ~1 s to load
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
 def detect(text: str) -> tuple[str | None, float]:
-    """(ISO 639-1 code, probability) of the text's language, or (None, 0) for too little text."""
+    """(ISO 639-1 code, share of the text in it) of the text's language, or (None, 0) when the
+    text is too short or the detector is not sure.
+
+    CLD2 (pycld2, Google's compact detector in C++, its tables in the wheel) costs ~10 µs on a
+    lead paragraph, a tenth of py3langid, which had been ~45 % of a plain-text item.
+    """
     sample = text[:_SAMPLE]
     if sum(ch.isalpha() for ch in sample) < 12:
         return None, 0.0
-    lang, prob = _identifier().classify(sample)
-    return lang, float(prob)
+    # Lone surrogates (from broken sources) are not UTF-8: replaced, not fatal.
+    data = sample.encode("utf-8", "replace")
+    try:
+        reliable, _bytes, details = pycld2.detect(data, bestEffort=True)
+    except pycld2.error:  # CLD2 refuses some control-character soups: no guess
+        return None, 0.0
+    name, code, percent, _score = details[0]
+    if code in _UNKNOWN or not reliable:
+        return None, 0.0
+    return code.split("-")[0], percent / 100.0
