@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from . import topics as T
 from .dedup import dedup_partition, dedup_routing_key
 from .envelope import decode_raw_record
+from .faust_app import commit_gate
 from .metrics import Metrics, get_metrics
 from .models import DeadLetter, EnrichedEvent, WireItem, to_json, utcnow
 from .pipeline import build_deduplicator, build_tagger, dedup_stage, is_duplicate, normalise_stage, tag_stage
@@ -29,7 +30,17 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
+# The stage functions the agents call; `wirestream bench` swaps in no-ops (streams.bench.passthrough).
+PIPELINE_STAGES = (normalise_stage, dedup_stage, tag_stage)
+
+HEADER_RAW_POSITION = "wire-raw-position"
 EXPIRE_EVERY_SECONDS = 60.0
+
+
+def _headers(event: Any) -> dict[str, bytes]:
+    headers = event.message.headers or {}
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    return {str(k): (v if isinstance(v, bytes) else str(v).encode()) for k, v in pairs}
 
 
 def _position(event: Any) -> dict[str, Any]:
@@ -49,8 +60,10 @@ def _undecodable(stage: str, event: Any, exc: Exception) -> DeadLetter:
     return dead.model_copy(update={"kafka": _position(event)})
 
 
-def register_agents(app: faust.App, settings: Settings) -> None:
+def register_agents(app: faust.App, settings: Settings, stages: tuple[Any, Any, Any] = PIPELINE_STAGES) -> None:
+    normalise_stage, dedup_stage, tag_stage = stages  # noqa: F811 - the agents below call these
     metrics: Metrics = get_metrics()
+    gate = commit_gate(app)
 
     def topic(name: str) -> faust.TopicT:
         # Raw bytes in and out: orjson and pydantic do the (de)serialisation, so a record that
@@ -82,97 +95,119 @@ def register_agents(app: faust.App, settings: Settings) -> None:
     @app.agent(raw_t, name="normalise", concurrency=1)
     async def normalise_agent(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            message = event.message
-            raw = decode_raw_record(
-                event.value,
-                key=event.key,
-                headers=message.headers,
-                topic=message.topic,
-                partition=message.partition,
-                offset=message.offset,
-            )
-            if isinstance(raw, DeadLetter):
-                metrics.item_in("normalise", raw.source, raw.format)
-                await dead_letter(raw, event)
-                continue
-            metrics.item_in("normalise", raw.source, raw.format_hint)
-            started = time.perf_counter()
-            result = normalise_stage(raw, max_bytes=settings.max_item_bytes)
-            metrics.stage_seconds.labels("normalise").observe(time.perf_counter() - started)
-            if isinstance(result, DeadLetter):
-                await dead_letter(result, event)
-                continue
-            for item in result:
-                metrics.item_out("normalise", raw.source, item.format)
-                await normalised_t.send(key=dedup_routing_key(item).encode(), value=to_json(item))
-                log.debug("normalised %s", item.uri, extra={"raw_id": raw.id, "uri": item.uri, "format": item.format})
+            async with gate.event(event):  # acked here, outputs and offset commit together
+                message = event.message
+                raw = decode_raw_record(
+                    event.value,
+                    key=event.key,
+                    headers=message.headers,
+                    topic=message.topic,
+                    partition=message.partition,
+                    offset=message.offset,
+                )
+                if isinstance(raw, DeadLetter):
+                    metrics.item_in("normalise", raw.source, raw.format)
+                    await dead_letter(raw, event)
+                    continue
+                metrics.item_in("normalise", raw.source, raw.format_hint)
+                started = time.perf_counter()
+                result = normalise_stage(raw, max_bytes=settings.max_item_bytes)
+                metrics.stage_seconds.labels("normalise").observe(time.perf_counter() - started)
+                if isinstance(result, DeadLetter):
+                    await dead_letter(result, event)
+                    continue
+                for item in result:
+                    metrics.item_out("normalise", raw.source, item.format)
+                    # Where the raw record sits names this input for dedup, whichever
+                    # wire.normalised record (a re-run after a crash makes another) carries it.
+                    origin = f"{message.partition}:{message.offset}:{item.item_index}".encode()
+                    await normalised_t.send(
+                        key=dedup_routing_key(item).encode(), value=to_json(item), headers=[(HEADER_RAW_POSITION, origin)]
+                    )
+                    log.debug("normalised %s", item.uri, extra={"raw_id": raw.id, "uri": item.uri, "format": item.format})
 
     @app.agent(normalised_t, name="dedup", concurrency=1)
     async def dedup_agent(stream: faust.StreamT) -> None:
         dedup = build_deduplicator(settings, dedup_table)
-        next_expiry = time.monotonic() + EXPIRE_EVERY_SECONDS
+
+        async def reindex() -> None:  # its in-memory index is derived from the table: rebuild after recovery
+            dedup.reload()
+
+        dedup_table.on_recover(reindex)
+        # A short window (tests, small deployments) is swept often enough to stay that short.
+        expire_every = min(EXPIRE_EVERY_SECONDS, max(1.0, settings.dedup_window.total_seconds() / 4))
+        next_expiry = time.monotonic() + expire_every
         async for event in stream.events():
-            try:
-                item = WireItem.model_validate(orjson.loads(event.value))
-            except (orjson.JSONDecodeError, ValidationError) as exc:
-                metrics.item_in("dedup", None, None)
-                await dead_letter(_undecodable("dedup", event, exc), event)
-                continue
-            metrics.item_in("dedup", item.source.channel, item.format)
-            # Every decision is made on one sequencing partition (streams/dedup/_routing.py): an
-            # item found elsewhere was keyed or partitioned by another producer; deciding it here
-            # would consult the wrong table partition and miss its copies.
-            home = dedup_partition(item, settings.partitions)
-            if event.message.partition != home:
-                log.warning("dedup: item %s on partition %d, forwarded to %d", item.uri, event.message.partition, home)
-                await normalised_t.send(key=dedup_routing_key(item).encode(), value=event.value, partition=home)
-                continue
-            started = time.perf_counter()
-            # The record's position names this delivery: redelivered, it gets its first decision.
-            result = dedup_stage(dedup, item, delivery=f"{event.message.partition}:{event.message.offset}")
-            metrics.stage_seconds.labels("dedup").observe(time.perf_counter() - started)
-            if isinstance(result, DeadLetter):
-                await dead_letter(result, event)
-                continue
-            metrics.dedup_decisions.labels(result.dedup.status.value).inc()
-            metrics.item_out("dedup", result.source.channel, result.format)
-            key = result.uri.encode()
-            if is_duplicate(result):
-                await _publish(out_topics[T.DUPLICATES], T.DUPLICATES, key, result)
-            else:
-                await deduplicated_t.send(key=key, value=to_json(result))
-            # Expiry writes to the table, which Faust allows only while handling an event.
-            if time.monotonic() >= next_expiry:
-                dedup.expire()
-                next_expiry = time.monotonic() + EXPIRE_EVERY_SECONDS
-                metrics.dedup_entries.set(len(dedup_table))
+            async with gate.event(event):  # acked here, outputs and offset commit together
+                try:
+                    item = WireItem.model_validate(orjson.loads(event.value))
+                except (orjson.JSONDecodeError, ValidationError) as exc:
+                    metrics.item_in("dedup", None, None)
+                    await dead_letter(_undecodable("dedup", event, exc), event)
+                    continue
+                metrics.item_in("dedup", item.source.channel, item.format)
+                # Every decision is made on one sequencing partition (streams/dedup/_routing.py): an
+                # item found elsewhere was keyed or partitioned by another producer; deciding it here
+                # would consult the wrong table partition and miss its copies.
+                home = dedup_partition(item, settings.partitions)
+                if event.message.partition != home:
+                    log.warning("dedup: item %s on partition %d, forwarded to %d", item.uri, event.message.partition, home)
+                    await normalised_t.send(
+                        key=dedup_routing_key(item).encode(), value=event.value, partition=home,
+                        headers=list(_headers(event).items()),
+                    )
+                    continue
+                started = time.perf_counter()
+                # The raw record's position names this input: delivered again, also through a
+                # re-run of the normalise hop (a new wire.normalised record), it gets its first
+                # decision back instead of being judged a duplicate of itself.
+                origin = _headers(event).get(HEADER_RAW_POSITION)
+                delivery = origin.decode() if origin else f"n:{event.message.partition}:{event.message.offset}"
+                result = dedup_stage(dedup, item, delivery=delivery)
+                metrics.stage_seconds.labels("dedup").observe(time.perf_counter() - started)
+                if isinstance(result, DeadLetter):
+                    await dead_letter(result, event)
+                    continue
+                metrics.dedup_decisions.labels(result.dedup.status.value).inc()
+                metrics.item_out("dedup", result.source.channel, result.format)
+                key = result.uri.encode()
+                if is_duplicate(result):
+                    await _publish(out_topics[T.DUPLICATES], T.DUPLICATES, key, result)
+                else:
+                    await deduplicated_t.send(key=key, value=to_json(result))
+                # Expiry writes to the table, which Faust allows only while handling an event.
+                if time.monotonic() >= next_expiry:
+                    dedup.expire()
+                    next_expiry = time.monotonic() + expire_every
+                    metrics.dedup_entries.set(len(dedup_table))
 
     @app.agent(deduplicated_t, name="tag", concurrency=1)
     async def tag_agent(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            try:
-                incoming = EnrichedEvent.model_validate(orjson.loads(event.value))
-            except (orjson.JSONDecodeError, ValidationError) as exc:
-                metrics.item_in("tag", None, None)
-                await dead_letter(_undecodable("tag", event, exc), event)
-                continue
-            metrics.item_in("tag", incoming.source.channel, incoming.format)
-            started = time.perf_counter()
-            result = tag_stage(tagger, incoming)
-            metrics.stage_seconds.labels("tag").observe(time.perf_counter() - started)
-            if isinstance(result, DeadLetter):
-                await dead_letter(result, event)
-                continue
-            metrics.item_out("tag", result.source.channel, result.format)
-            for region in result.tags.regions:
-                metrics.tags.labels("region", region.code).inc()
-            for storyline in result.tags.storylines:
-                metrics.tags.labels("storyline", storyline.code).inc()
-            key = result.uri.encode()
-            main, *routed = router.route(result)  # wire.enriched, then the desks' routed topics
-            await _publish(out_topics[main], main, key, result)
-            for name in routed:
-                await _publish(out_topics[name], name, key, result, observe=False)
+            async with gate.event(event):  # acked here, outputs and offset commit together
+                try:
+                    incoming = EnrichedEvent.model_validate(orjson.loads(event.value))
+                except (orjson.JSONDecodeError, ValidationError) as exc:
+                    metrics.item_in("tag", None, None)
+                    await dead_letter(_undecodable("tag", event, exc), event)
+                    continue
+                metrics.item_in("tag", incoming.source.channel, incoming.format)
+                started = time.perf_counter()
+                result = tag_stage(tagger, incoming)
+                metrics.stage_seconds.labels("tag").observe(time.perf_counter() - started)
+                if isinstance(result, DeadLetter):
+                    await dead_letter(result, event)
+                    continue
+                metrics.item_out("tag", result.source.channel, result.format)
+                for region in result.tags.regions:
+                    metrics.tags.labels("region", region.code).inc()
+                for storyline in result.tags.storylines:
+                    metrics.tags.labels("storyline", storyline.code).inc()
+                key = result.uri.encode()
+                main, *routed = router.route(result)  # wire.enriched, then the desks' routed topics
+                await _publish(out_topics[main], main, key, result)
+                for name in routed:
+                    await _publish(out_topics[name], name, key, result, observe=False)
 
     async def _publish(target: faust.TopicT, name: str, key: bytes, result: EnrichedEvent, *, observe: bool = True) -> None:
         await target.send(key=key, value=to_json(result))

@@ -106,7 +106,8 @@ def kafka_status() -> None:
 
 @main.command()
 @click.option("--create-topics/--no-create-topics", default=True, show_default=True, help="Create missing topics first.")
-def worker(create_topics: bool) -> None:
+@click.option("--passthrough", is_flag=True, hidden=True, help="No-op stages (wirestream bench's Faust limit).")
+def worker(create_topics: bool, passthrough: bool) -> None:
     """Run one pipeline worker (normalise, dedup and tag agents) until SIGTERM/Ctrl-C.
 
     Scale out by starting more workers with the same WIRE_APP_ID (one Kafka consumer group).
@@ -126,7 +127,7 @@ def worker(create_topics: bool) -> None:
     port = metrics.serve(settings.metrics_host, settings.metrics_port, health=get_health())
     click.echo(f"metrics: http://{settings.metrics_host}:{port}/metrics", err=True)
     click.echo(f"worker {settings.app_id} on {bootstrap} ({settings.processing_guarantee})", err=True)
-    run_worker(settings)
+    run_worker(settings, passthrough=passthrough)
 
 
 # --------------------------------------------------------------------------- process

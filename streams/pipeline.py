@@ -45,8 +45,10 @@ def normalise_stage(
 
 
 def dedup_stage(dedup: Deduplicator, item: WireItem, *, delivery: str | None = None) -> EnrichedEvent | DeadLetter:
-    """`delivery` names the input record (workers: its partition and offset) so that the same
-    record delivered again gets the same decision (see `Deduplicator.decide`)."""
+    """`delivery` names the input (workers: the position of the raw record and the item's index
+    in it) so that the same input delivered again gets the same decision (see
+    `Deduplicator.decide`); `process` passes none: a file given twice is two arrivals, as two
+    records of the same file on wire.raw are."""
     try:
         decision = dedup.decide(item, delivery=delivery)
         return EnrichedEvent(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import collections
 import os
 import signal
 import socket
@@ -150,3 +151,146 @@ def raw_envelope(data: bytes, **kw) -> tuple[bytes, bytes]:
 
 def loads(value: bytes):
     return orjson.loads(value)
+
+
+# -- delivery reconciliation and consumer-group lag (fault and load tests) ----------------------
+
+OUTPUT_TOPICS = ("wire.enriched", "wire.duplicates", "wire.dlq")
+CONSUMED_TOPICS = ("wire.raw", "wire.normalised", "wire.deduplicated")
+
+
+def output_ids(got: dict[str, list[bytes]]) -> dict[str, collections.Counter[str]]:
+    """{output topic: Counter of input ids}: an event's raw_id, or a dead letter's raw_id (its
+    Kafka position when it has none: a record that is not even a valid envelope)."""
+    seen: dict[str, collections.Counter[str]] = {topic: collections.Counter() for topic in got}
+    for topic, values in got.items():
+        for value in values:
+            doc = orjson.loads(value)
+            rid = doc.get("raw_id")
+            if rid is None and doc.get("kafka"):
+                k = doc["kafka"]
+                rid = f"{k['topic']}:{k['partition']}:{k['offset']}"
+            seen[topic][rid] += 1
+    return seen
+
+
+@dataclass
+class Reconciliation:
+    missing: set[str]
+    repeats: int  # outputs beyond the first per input id
+    in_two_topics: set[str]
+    per_topic: dict[str, int]
+
+    def summary(self) -> str:
+        return f"missing={len(self.missing)} repeats={self.repeats} in_two_topics={len(self.in_two_topics)} {self.per_topic}"
+
+
+def reconcile(wanted: set[str], got: dict[str, list[bytes]]) -> Reconciliation:
+    seen = output_ids(got)
+    total: collections.Counter[str] = collections.Counter()
+    where: dict[str, set[str]] = {}
+    for topic, counter in seen.items():
+        total.update(counter)
+        for rid in counter:
+            where.setdefault(rid, set()).add(topic)
+    return Reconciliation(
+        missing=wanted - total.keys(),
+        repeats=sum(n - 1 for n in total.values()),
+        in_two_topics={rid for rid, topics in where.items() if len(topics) > 1},
+        per_topic={topic: len(values) for topic, values in got.items()},
+    )
+
+
+async def group_lag(settings: Settings, topics=CONSUMED_TOPICS, timeout: float = 20.0) -> dict[str, int]:
+    """Records of the worker group not yet committed, per consumed topic, read from the broker.
+
+    Committed offsets (admin) against what a read_committed reader finds after them: a plain
+    end-minus-committed would count the marker that ends each transaction as lag.
+    """
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.structs import TopicPartition
+
+    from streams.kafka_clients import client_kwargs
+
+    admin = AIOKafkaAdminClient(**client_kwargs(settings))
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(settings.app_id)
+    finally:
+        await admin.close()
+    tps = [TopicPartition(settings.topic(t), p) for t in topics for p in range(settings.partitions)]
+    reader = consumer(settings, group_id=None, isolation_level="read_committed")
+    await reader.start()
+    try:
+        reader.assign(tps)
+        ends = await reader.end_offsets(tps)
+        lag = {t: 0 for t in topics}
+        pending = []
+        for tp in tps:
+            meta = committed.get(tp)
+            start = meta.offset if meta is not None and meta.offset >= 0 else 0
+            if ends[tp] > start:
+                reader.seek(tp, start)
+                pending.append(tp)
+            else:
+                reader.pause(tp)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while pending and loop.time() < deadline:
+            batch = await reader.getmany(*pending, timeout_ms=300)
+            for tp, recs in batch.items():
+                lag[tp.topic[len(settings.topic_prefix):]] += sum(1 for r in recs if r.offset < ends[tp])
+            pending = [tp for tp in pending if await reader.position(tp) < ends[tp]]
+        for tp in pending:  # not read through in time: count what is left as lag
+            lag[tp.topic[len(settings.topic_prefix):]] += ends[tp] - await reader.position(tp)
+        return lag
+    finally:
+        await reader.stop()
+
+
+async def wait_for_zero_lag(settings: Settings, timeout: float = 60.0, worker: RunningWorker | None = None) -> float:
+    """Seconds until the group has committed everything it consumed; raises when it does not."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    lag: dict[str, int] = {}
+    while loop.time() - start < timeout:
+        if worker and worker.proc.poll() is not None:
+            raise AssertionError(f"worker died ({worker.proc.returncode}):\n{worker.log_tail()}")
+        lag = await group_lag(settings)
+        if not any(lag.values()):
+            return loop.time() - start
+        await asyncio.sleep(1.0)
+    raise AssertionError(f"committed offsets stuck behind the end for {timeout} s: {lag}")
+
+
+# streams.faust_app logs this when a worker stops rather than commit past a record Faust fetched
+# but never handed to an agent (faust#596); a supervisor (systemd, Kubernetes) restarts it.
+REFUSED_COMMIT = "uncommittable records"
+
+
+def outputs_supervised(
+    settings: Settings, workdir: Path, topics: list[str], done, *, committed_only: bool,
+    worker: RunningWorker | None = None, restarts: int = 8, timeout: float = 240.0,
+) -> tuple[dict[str, list[bytes]], int]:
+    """consume_until(done), then zero lag; a worker that stopped itself on faust#596 is replaced
+    by a new one, as a supervisor would. Returns the outputs and how many workers stopped so."""
+    refusals = 0
+    with contextlib.ExitStack() as stack:
+        for _ in range(restarts):
+            if worker is None:
+                worker = stack.enter_context(worker_process(settings, workdir))
+            try:
+                got = asyncio.run(
+                    consume_until(settings, topics, done, timeout=timeout, worker=worker, committed_only=committed_only)
+                )
+                asyncio.run(wait_for_zero_lag(settings, timeout=90, worker=worker))
+                return got, refusals
+            except AssertionError:
+                if worker.proc.poll() is None:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        worker.proc.wait(30)
+                if worker.proc.poll() is None or REFUSED_COMMIT not in worker.log.read_text(errors="replace"):
+                    raise
+                refusals += 1
+                worker = None
+    raise AssertionError(f"{restarts} workers in a row stopped on faust#596")

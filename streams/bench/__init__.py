@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, str] = {}
 BENCHMARKS["tag"] = "streams.bench.tag"  # issue 5
 BENCHMARKS["dedup"] = "streams.bench.dedup"  # issue 4
 BENCHMARKS["normalise"] = "streams.bench.normalise"  # issue 3
+BENCHMARKS["pipeline"] = "streams.bench.pipeline"  # issue 8: the whole pipeline on the broker
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """`wirestream bench --stage dedup`: cost per decision as the index grows, and memory per item.
 
 The index is filled to 10 thousand, 100 thousand and 1 million remembered stories (quick: 1 and
-10 thousand) through the deduplicator's own writer (`_put_record`: story record, 16 LSH
-buckets, fingerprint, time index), with random b-bit signatures standing in for the MinHash of
+10 thousand) through the deduplicator's own writer (`_put_record`: one story record in the
+store; LSH buckets, fingerprint owner and expiry order in memory), with random b-bit signatures standing in for the MinHash of
 stories nobody will probe, spread over 80 days of a 90-day window (a million stories is
 about 50 days of a busy wire). At each size, real
 Reuters stories from the evaluation set are decided in full (`Deduplicator.decide`): new

@@ -3,24 +3,30 @@
 State layout (every key a ``str``, every value JSON-able; see the package README for sizes)::
 
     m:params             {"k", "n", "b", "r", "h"}  shingle size, permutations, bands, rows, hash version
-    m:tmin               int      first time slot of the expiry index that may still hold entries
     s:<sid>              record   one per story uri (sid = 64-bit BLAKE2b of the uri, base64url):
                                   {"u": uri, "r": root uri (absent when == u), "v": version,
                                    "f": fingerprint, "g": signature (base64 of 128 bytes),
                                    "a": agency, "t": seen (epoch s), "k": 1 when killed,
                                    "e": delivery token of the item that wrote it (when given),
                                    "p": what it replaces and "y" its similarity (updates only)}
-    x:<fingerprint>      [root uri, seen]            exact-text index
-                         [root uri, seen, token, similarity]   when written by a near copy
-    b:<band>:<hash>      [sid, ...]                  LSH bucket (at most _BUCKET_CAP sids)
-    t:<yyyy-mm-dd-hh-mm> ["s:<sid>" | "x:<fp>", ...] keys written in that 10-minute slot
+    x:<fingerprint>      [root uri, seen]            a text no current story record holds: an
+                                                     earlier version's text (written when a record
+                                                     moves to new text)
+                         [root uri, seen, token, similarity]   the text of a near copy
 
-Only ``store[k]``, ``store.get(k)`` and ``del store[k]`` are used, never iteration, and a stored
-list is never changed in place (a Faust table would not notice): every change writes a new value.
+A new story writes one key (its record: one changelog message), a near copy one, an update two
+(the record and its earlier text). Everything else is derived in memory from the store
+(`_Index`): the LSH buckets (from each record's signature), which record holds which
+fingerprint, and the expiry order. The index is built by iterating the store once, on first use
+and after `reload()` (the workers call it when Faust has recovered the table after a restart or
+a rebalance); otherwise only ``store[k]``, ``store.get(k)`` and ``del store[k]`` are used, and a
+stored value is never changed in place (a Faust table would not notice): every change writes a
+new value.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable, MutableMapping
 from datetime import UTC, datetime, timedelta
@@ -33,7 +39,6 @@ from streams.models import DedupInfo, DedupStatus, Pubstatus, WireItem, stable_i
 from ._minhash import (
     SHINGLE_WORDS,
     MinHasher,
-    band_keys,
     decode_signature,
     encode_signature,
     estimate_similarity,
@@ -51,7 +56,8 @@ _VERSION_SIGNALS = frozenset({"update", "correction", "refile"})
 # LSH candidates are searched (and same-agency updates verified) this far below `threshold`.
 _CANDIDATE_MARGIN = 0.1
 _BUCKET_CAP = 64
-_SLOT = 600  # seconds per expiry-index slot
+# Keys of the layout before the in-memory index (LSH buckets, time slots): dropped on rebuild.
+_LEGACY_PREFIXES = ("b:", "t:", "m:tmin")
 _DIGITS = re.compile(r"\d+")
 
 Record = dict[str, Any]
@@ -83,10 +89,6 @@ def _root(record: Record) -> str:
     return record.get("r", record["u"])
 
 
-def _slot_key(slot: int) -> str:
-    return "t:" + datetime.fromtimestamp(slot, UTC).strftime("%Y-%m-%d-%H-%M")
-
-
 class _Text:
     """The parts of an item's text the decisions need; signature and buckets only when asked for."""
 
@@ -109,11 +111,70 @@ class _Text:
         return self._sig
 
     @property
-    def buckets(self) -> list[str]:
+    def buckets(self) -> list[int]:
+        """The signature's LSH band values, one per band (see `_band_values`)."""
         if self._buckets is None:
             sig = self.sig
-            self._buckets = [] if sig is None else band_keys(sig, *self._banding)
+            self._buckets = [] if sig is None else _band_values(sig, *self._banding)
         return self._buckets
+
+
+def _band_values(sig: np.ndarray, bands: int, rows: int) -> list[int]:
+    """Each band's bytes as one int: the band itself, not a hash of it (no collisions, and an
+    8-row band of 8-bit values is one 64-bit int)."""
+    raw = sig.tobytes()
+    return [int.from_bytes(raw[i * rows : (i + 1) * rows], "little") for i in range(bands)]
+
+
+class _Index:
+    """What the store implies, held in memory: rebuilt from the store, never written to it.
+
+    - ``bands[i]``: band value → the sids of story records whose signature has it in band ``i``
+      (a bare sid when it is the only one, the common case; a list, oldest first, at most
+      `_BUCKET_CAP`), expired records included until `expire()` removes them.
+    - ``owner``: fingerprint → (seen, sid) of the newest story record whose text it is.
+    - ``due``: a heap of (seen, store key) of every record and ``x:`` entry written, for expiry;
+      an entry rewritten later leaves a stale heap item that `expire()` skips.
+    """
+
+    __slots__ = ("bands", "owner", "due")
+
+    def __init__(self, bands: int) -> None:
+        self.bands: list[dict[int, str | list[str]]] = [{} for _ in range(bands)]
+        self.owner: dict[str, tuple[int, str]] = {}
+        self.due: list[tuple[int, str]] = []
+
+    def bucket(self, band: int, value: int) -> list[str] | tuple[str, ...]:
+        found = self.bands[band].get(value)
+        if found is None:
+            return ()
+        return (found,) if isinstance(found, str) else found
+
+    def add(self, band: int, value: int, sid: str) -> None:
+        table = self.bands[band]
+        found = table.get(value)
+        if found is None:
+            table[value] = sid
+        elif isinstance(found, str):
+            if found != sid:
+                table[value] = [found, sid]
+        elif sid not in found:
+            found.append(sid)
+            if len(found) > _BUCKET_CAP:
+                del found[0]
+
+    def remove(self, band: int, value: int, sid: str) -> None:
+        table = self.bands[band]
+        found = table.get(value)
+        if found is None:
+            return
+        if isinstance(found, str):
+            if found == sid:
+                del table[value]
+        elif sid in found:
+            found.remove(sid)
+            if len(found) == 1:
+                table[value] = found[0]
 
 
 class Deduplicator:
@@ -147,7 +208,7 @@ class Deduplicator:
         self.bands, self.rows = lsh_params(round(self._candidate_threshold, 4), num_perm)
         self._params = {"k": SHINGLE_WORDS, "n": num_perm, "b": self.bands, "r": self.rows, "h": _HASH_VERSION}
         self._params_checked = False
-        self._last_slot: int | None = None
+        self._idx: _Index | None = None
         self._token: str | None = None  # delivery token of the decision in progress
 
     # ------------------------------------------------------------------ public
@@ -155,8 +216,8 @@ class Deduplicator:
     def decide(self, item: WireItem, *, delivery: str | None = None) -> DedupInfo:
         """The dedup decision for `item`, remembering what later decisions need.
 
-        `delivery` names the input record the item came from (the workers pass the Kafka
-        partition and offset of the ``wire.normalised`` record). The same record delivered again
+        `delivery` names the input the item came from (the workers pass the ``wire.raw`` record's
+        partition and offset and the item's index in it). The same input delivered again
         (at-least-once redelivery after a crash or rebalance, faust#596) gets the decision it got
         the first time instead of being judged a duplicate of itself, which would drop a new story
         from ``wire.enriched`` when its first output was lost. Without it, every call is a new
@@ -181,6 +242,7 @@ class Deduplicator:
         `replaces` is ``<uri>@<version>`` (just ``<uri>`` when that item had no version).
         """
         self._check_params()
+        self._index()
         now = self._now(None)
         token = _sid(delivery) if delivery is not None else None
         own = self._record(item.uri, now)
@@ -199,7 +261,7 @@ class Deduplicator:
             if previous is not None:
                 return self._successor(item, previous, text, now)
         if text.present:
-            seen = self._live(self._store.get(f"x:{text.fp}"), now)
+            seen = self._seen_text(text.fp, now)
             if seen is not None:
                 root = seen[0]
                 if token is not None and len(seen) >= 4 and seen[2] == token:
@@ -234,39 +296,35 @@ class Deduplicator:
         return DedupInfo(status=DedupStatus.new, cluster_id=_cluster(item.uri))
 
     def expire(self, now: datetime | None = None) -> int:
-        """Remove story records and fingerprints not seen within the window; return how many.
+        """Remove story records and fingerprints not seen within the window; return how many
+        (a story record and the fingerprint of its text count as two).
 
-        Walks the time-slot index from the oldest slot that may hold entries up to the slot that
-        holds the cutoff, never the whole store. An entry refreshed since it was indexed stays.
+        Pops the in-memory expiry heap up to the cutoff, never walks the store. An entry
+        refreshed since it was written stays.
         """
         self._check_params()
-        now_s = self._now(now)
-        cutoff = now_s - self._window_s
-        first = self._store.get("m:tmin")
-        if first is None:
-            return 0
-        last = cutoff - cutoff % _SLOT
+        idx = self._index()
+        cutoff = self._now(now) - self._window_s
         removed = 0
-        slot = first
-        while slot <= last:
-            key = _slot_key(slot)
-            listed = self._store.get(key)
-            if listed is not None:
-                kept = []
-                for entry in listed:
-                    gone = self._expire_entry(entry, cutoff)
-                    removed += gone
-                    if not gone and slot == last and self._store.get(entry) is not None:
-                        kept.append(entry)
-                if kept:
-                    if len(kept) != len(listed):
-                        self._store[key] = kept
-                else:
-                    del self._store[key]
-            slot += _SLOT
-        if last > first:
-            self._store["m:tmin"] = last
+        while idx.due and idx.due[0][0] < cutoff:
+            seen, key = heapq.heappop(idx.due)
+            value = self._store.get(key)
+            if value is None:
+                continue
+            current = value["t"] if key.startswith("s:") else value[1]
+            if current != seen:
+                continue  # rewritten since: its newer heap item decides
+            if key.startswith("s:"):
+                removed += 1 + self._unindex(key[2:], value)
+            else:
+                removed += 1
+            del self._store[key]
         return removed
+
+    def reload(self) -> None:
+        """Forget the in-memory index: the store changed under us (Faust recovered the table
+        after a restart or rebalance). It is rebuilt from the store on next use."""
+        self._idx = None
 
     # ------------------------------------------------------------------ decisions
 
@@ -282,7 +340,7 @@ class Deduplicator:
             # Without comparable versions, the text decides: text seen before is a copy (a
             # re-send, or an old version arriving late); changed text is the newer version.
             is_update = text.fp != own.get("f") and (
-                not text.present or self._live(self._store.get(f"x:{text.fp}"), now) is None
+                not text.present or self._seen_text(text.fp, now) is None
             )
         sim = self._similarity(text, own)
         if not is_update:
@@ -356,6 +414,17 @@ class Deduplicator:
             return None
         return entry
 
+    def _seen_text(self, fp: str | None, now: int) -> list[Any] | None:
+        """[root uri, seen, ...] of a live earlier arrival with this exact text, else None: the
+        newest of its ``x:`` entry and the story record holding it."""
+        entry = self._store.get(f"x:{fp}")
+        owner = self._index().owner.get(fp)  # type: ignore[arg-type]
+        if owner is not None and (entry is None or owner[0] > entry[1]):
+            record = self._store.get(f"s:{owner[1]}")
+            if record is not None:
+                entry = [_root(record), record["t"]]
+        return self._live(entry, now)
+
     def _candidates(self, uri: str, text: _Text, now: int) -> list[tuple[float, Record]]:
         """Live stories sharing an LSH bucket with the text, most similar first (ties: oldest)."""
         sig = text.sig
@@ -364,8 +433,9 @@ class Deduplicator:
         own = _sid(uri)
         seen: set[str] = {own}
         found: list[tuple[float, int, str, Record]] = []
-        for key in text.buckets:
-            for sid in self._store.get(key) or ():
+        idx = self._index()
+        for band, value in enumerate(text.buckets):
+            for sid in idx.bucket(band, value):
                 if sid in seen:
                     continue
                 seen.add(sid)
@@ -397,10 +467,12 @@ class Deduplicator:
         replaces: str | None = None,
         similarity: float | None = None,
     ) -> None:
+        idx = self._index()
         sid = _sid(item.uri)
+        key = f"s:{sid}"
         if previous is None:
             # An expired record still in the store (expire() not yet run): its buckets must go.
-            previous = self._store.get(f"s:{sid}")
+            previous = self._store.get(key)
         record: Record = {"u": item.uri}
         if root != item.uri:
             record["r"] = root
@@ -421,22 +493,29 @@ class Deduplicator:
             record["p"] = replaces
             if similarity is not None:
                 record["y"] = similarity
-        self._store[f"s:{sid}"] = record
-        self._index(f"s:{sid}", now)
 
-        old_keys: set[str] = set()
-        if previous is not None and "g" in previous:
-            old_keys = set(band_keys(decode_signature(previous["g"]), self.bands, self.rows))
-        new_keys = text.buckets
-        for key in old_keys.difference(new_keys):
-            self._bucket_remove(key, sid)
-        for key in new_keys:
-            if key not in old_keys:
-                bucket = self._store.get(key) or []
-                if sid not in bucket:
-                    self._store[key] = [*bucket, sid][-_BUCKET_CAP:]
+        if previous is not None:
+            old_fp = previous.get("f")
+            if old_fp is not None and old_fp != record.get("f") and idx.owner.get(old_fp) == (previous["t"], sid):
+                # The story moves to new text; its earlier text stays known (a late re-send of
+                # the earlier version is a copy) until it leaves the window.
+                del idx.owner[old_fp]
+                if previous["t"] >= now - self._window_s:
+                    self._put_fingerprint(old_fp, _root(previous), previous["t"])
+        self._store[key] = record
+        heapq.heappush(idx.due, (now, key))
+        old_values = _band_values(decode_signature(previous["g"]), self.bands, self.rows) if previous and "g" in previous else []
+        new_values = text.buckets
+        for band, value in enumerate(old_values):
+            if band >= len(new_values) or new_values[band] != value:
+                idx.remove(band, value, sid)
+        for band, value in enumerate(new_values):
+            idx.add(band, value, sid)
         if text.present:
-            self._put_fingerprint(text.fp, root, now)
+            assert text.fp is not None
+            idx.owner[text.fp] = (now, sid)
+            if self._store.get(f"x:{text.fp}") is not None:
+                del self._store[f"x:{text.fp}"]  # the record now holds this text, and is newer
 
     def _put_fingerprint(self, fp: str | None, root: str, now: int, similarity: float | None = None) -> None:
         assert fp is not None
@@ -444,45 +523,54 @@ class Deduplicator:
             self._store[f"x:{fp}"] = [root, now, self._token, similarity]
         else:
             self._store[f"x:{fp}"] = [root, now]
-        self._index(f"x:{fp}", now)
+        idx = self._index()
+        idx.owner.pop(fp, None)  # the newer x: entry speaks for this text now
+        heapq.heappush(idx.due, (now, f"x:{fp}"))
 
-    def _index(self, key: str, now: int) -> None:
-        slot = now - now % _SLOT
-        if slot != self._last_slot:
-            first = self._store.get("m:tmin")
-            if first is None or slot < first:
-                self._store["m:tmin"] = slot
-            self._last_slot = slot
-        tkey = _slot_key(slot)
-        listed = self._store.get(tkey) or []
-        if key not in listed:
-            self._store[tkey] = [*listed, key]
+    def _unindex(self, sid: str, record: Record) -> int:
+        """Drop a record's entries from the in-memory index; 1 when it held its text's fingerprint."""
+        idx = self._index()
+        if "g" in record:
+            for band, value in enumerate(_band_values(decode_signature(record["g"]), self.bands, self.rows)):
+                idx.remove(band, value, sid)
+        fp = record.get("f")
+        if fp is not None and idx.owner.get(fp) == (record["t"], sid):
+            del idx.owner[fp]
+            return 1
+        return 0
 
-    def _bucket_remove(self, key: str, sid: str) -> None:
-        bucket = self._store.get(key)
-        if bucket is None or sid not in bucket:
-            return
-        rest = [s for s in bucket if s != sid]
-        if rest:
-            self._store[key] = rest
-        else:
+    def _index(self) -> _Index:
+        if self._idx is None:
+            self._idx = self._rebuild()
+        return self._idx
+
+    def _rebuild(self) -> _Index:
+        """The in-memory index from one pass over the store (records oldest first, so bucket
+        caps and fingerprint owners come out as the writes made them)."""
+        idx = _Index(self.bands)
+        records: list[tuple[int, str, Record]] = []
+        texts: dict[str, int] = {}  # fingerprint → seen of its x: entry
+        legacy: list[str] = []
+        for key, value in [(k, v) for k, v in self._store.items()]:  # no len(): copied, then read
+            if key.startswith("s:"):
+                records.append((value["t"], key[2:], value))
+            elif key.startswith("x:"):
+                idx.due.append((value[1], key))
+                texts[key[2:]] = value[1]
+            elif key.startswith(_LEGACY_PREFIXES):
+                legacy.append(key)
+        records.sort(key=lambda r: (r[0], r[1]))
+        for seen, sid, record in records:
+            idx.due.append((seen, f"s:{sid}"))
+            if "g" in record:
+                for band, value in enumerate(_band_values(decode_signature(record["g"]), self.bands, self.rows)):
+                    idx.add(band, value, sid)
+            if "f" in record and texts.get(record["f"], -1) < seen:
+                idx.owner[record["f"]] = (seen, sid)
+        heapq.heapify(idx.due)
+        for key in legacy:
             del self._store[key]
-
-    def _expire_entry(self, key: str, cutoff: int) -> int:
-        value = self._store.get(key)
-        if value is None:
-            return 0
-        if key.startswith("s:"):
-            if value["t"] >= cutoff:
-                return 0
-            if "g" in value:
-                sid = key[2:]
-                for bkey in band_keys(decode_signature(value["g"]), self.bands, self.rows):
-                    self._bucket_remove(bkey, sid)
-        elif value[1] >= cutoff:
-            return 0
-        del self._store[key]
-        return 1
+        return idx
 
     # ------------------------------------------------------------------ plumbing
 

@@ -3,6 +3,7 @@ reconciled by id. Every input must come out (at least once); repeats are counted
 
 import asyncio
 import collections
+import contextlib
 import signal
 
 import orjson
@@ -12,7 +13,7 @@ from streams import topics as T
 from streams.bench.workload import synthetic_items
 from streams.kafka_clients import producer
 from streams.models import to_json
-from tests.support import consume_until, isolated_settings, worker_process
+from tests.support import consume_until, isolated_settings, wait_for_zero_lag, worker_process
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -39,12 +40,23 @@ def raw_ids(got):
     return seen
 
 
-# exactly_once is not in this list yet: with Faust 0.15.3 a SIGKILLed exactly_once worker left
-# committed duplicates on the outputs and the next one hung in changelog recovery one offset
-# short of the transaction marker (faust#176/#597 family); see the README's delivery notes.
-@pytest.mark.parametrize("guarantee", ["at_least_once"])
+@pytest.mark.parametrize(
+    "guarantee",
+    [
+        pytest.param(
+            "exactly_once",
+            marks=pytest.mark.xfail(
+                strict=False,
+                reason="liveness, not safety: on a loaded machine restarted workers stopped on the faust#596 "
+                "check 8 times in a row (nothing lost or repeated); passes on a quiet one",
+            ),
+        ),
+        "at_least_once",
+    ],
+)
 def test_sigkill_mid_stream(kafka_bootstrap, tmp_path, guarantee):
-    """at_least_once: nothing lost; repeats carry the same event id."""
+    """exactly_once: nothing lost, nothing twice (read_committed); at_least_once: nothing lost,
+    repeats carry the same event id."""
     settings = isolated_settings(kafka_bootstrap, session_timeout="6s", processing_guarantee=guarantee)
     committed = guarantee == "exactly_once"
     items = list(synthetic_items(1500, seed=11))
@@ -53,29 +65,20 @@ def test_sigkill_mid_stream(kafka_bootstrap, tmp_path, guarantee):
     asyncio.run(produce_all(settings, items))
 
     kills = 0
+    refusals = [0]
     for round_ in range(3):
-        with worker_process(settings, tmp_path) as worker:
-            target = len(wanted) * (round_ + 1) // 4
-            # Let this worker make some progress, then kill it without warning.
-            asyncio.run(
-                consume_until(
-                    settings, OUTPUTS, lambda g, t=target: len(raw_ids(g).keys() & wanted) >= t,
-                    timeout=180, worker=worker, committed_only=committed,
-                )
-            )
+        target = len(wanted) * (round_ + 1) // 4
+        # Let this worker make some progress, then kill it without warning.
+        with supervised(settings, tmp_path, lambda g, t=target: len(raw_ids(g).keys() & wanted) >= t, committed, refusals) as (worker, _):
             worker.proc.send_signal(signal.SIGKILL)
             worker.proc.wait(10)
             kills += 1
 
-    with worker_process(settings, tmp_path) as worker:
-        got = asyncio.run(
-            consume_until(
-                settings, OUTPUTS, lambda g: wanted <= raw_ids(g).keys(), timeout=240, worker=worker,
-                committed_only=committed,
-            )
-        )
+    with supervised(settings, tmp_path, lambda g: wanted <= raw_ids(g).keys(), committed, refusals) as (worker, got):
+        asyncio.run(wait_for_zero_lag(settings, timeout=90, worker=worker))
     seen = raw_ids(got)
     assert kills == 3
+    print(f"\nworkers that stopped rather than commit past a record Faust never delivered (faust#596): {refusals[0]}")
     missing = wanted - seen.keys()
     assert not missing, f"{len(missing)} items lost"
     repeats = sum(n - 1 for n in seen.values())
@@ -89,6 +92,28 @@ def test_sigkill_mid_stream(kafka_bootstrap, tmp_path, guarantee):
     for e in events:
         by_id[e["event_id"]].add((e["raw_id"], e["item_index"]))
     assert all(len(v) == 1 for v in by_id.values())
+
+
+REFUSED = "uncommittable records"  # streams.faust_app: the worker stops rather than commit past a lost record
+
+
+@contextlib.contextmanager
+def supervised(settings, tmp_path, done, committed, refusals, restarts=8):
+    """A worker run until done(outputs), restarted (as systemd or Kubernetes would) when it stops
+    itself rather than commit past a record Faust never delivered; yields the running worker."""
+    for _ in range(restarts):
+        with worker_process(settings, tmp_path) as worker:
+            try:
+                got = asyncio.run(consume_until(settings, OUTPUTS, done, timeout=240, worker=worker, committed_only=committed))
+            except AssertionError:
+                worker.proc.wait(60)
+                if REFUSED not in worker.log.read_text(errors="replace"):
+                    raise
+                refusals[0] += 1
+                continue
+            yield worker, got
+            return
+    raise AssertionError(f"{restarts} workers in a row stopped on faust#596")
 
 
 async def _ensure(settings):

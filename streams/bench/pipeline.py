@@ -1,0 +1,401 @@
+"""`wirestream bench` (``--stage pipeline``): the whole pipeline on the real local broker, next to
+its limits, measured in one run.
+
+1. **pipeline**: a real worker process (`wirestream worker`, all three agents) on topics of its
+   own; the corpus mix (the shipped samples, every tenth item, repeats included, and distinct
+   synthetic stories from `workload.synthetic_items` in ninjs, NITF and plain text) is produced
+   to ``wire.raw`` as fast as the producer goes; items/s from the first send to the Kafka
+   timestamp of the last output (``wire.enriched`` + ``wire.duplicates`` + ``wire.dlq``: every
+   input ends in exactly one, the count known from `Pipeline.process` over the same corpus).
+2. **latency**: the same warm worker, distinct stories sent at a fixed 200 items/s, each
+   ``received_at`` stamped as it is sent; latency is the output's Kafka timestamp on
+   ``wire.enriched`` minus ``received_at``.
+3. **Faust passthrough**: a second worker with ``--passthrough`` — the same agents, topics and
+   hops with no-op stage functions (`streams.bench.passthrough`) — over the same corpus.
+4. **aiokafka passthrough**: consume → produce over the same three hops
+   (raw → normalised → deduplicated → enriched) with plain aiokafka clients in this process.
+
+CPU seconds per 1,000 items are the worker process's (``/proc/PID/stat``, user + system) over
+the measured window. Everything runs on a local broker started in a temporary home (stopped by
+its pid at the end) unless ``WIRE_KAFKA_BOOTSTRAP`` names one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from streams import topics as T
+from streams.models import RawItem, to_json, utcnow
+
+from . import BenchReport
+from .normalise import samples
+from .workload import synthetic_items
+
+LATENCY_RATE = 200  # items/s, the issue's fixed rate
+SAMPLE_EVERY = 10  # one shipped sample per this many items; the rest are distinct synthetic stories
+OUTPUTS = (T.ENRICHED, T.DUPLICATES, T.DLQ)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    items: int  # throughput corpus size
+    latency_s: float  # seconds at LATENCY_RATE
+    warmup: int
+    timeout_s: float
+
+
+FULL = _Plan(items=6000, latency_s=20.0, warmup=60, timeout_s=90.0)
+QUICK = _Plan(items=300, latency_s=2.0, warmup=10, timeout_s=60.0)
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def corpus(count: int, *, seed: int = 11, source: str = "bench") -> list[RawItem]:
+    """`count` raw items: every `SAMPLE_EVERY`-th a shipped sample (round robin, so later rounds
+    are repeats), the others distinct synthetic stories."""
+    shipped = samples()
+    synthetic = synthetic_items(count, seed=seed, source=source)
+    out: list[RawItem] = []
+    for n in range(count):
+        if n % SAMPLE_EVERY == SAMPLE_EVERY - 1 and shipped:
+            name, data = shipped[(n // SAMPLE_EVERY) % len(shipped)]
+            out.append(RawItem.from_bytes(data, source=source, id=f"{seed}:{n}:{name}", filename=name))
+        else:
+            out.append(next(synthetic))
+    return out
+
+
+def expected_outputs(raws: list[RawItem]) -> tuple[int, float]:
+    """(outputs the pipeline gives for these items, in order, on one store; CPU s of the stages).
+
+    The same stage functions the workers run, without Kafka: the count every run must reach, and
+    the stages' own cost to set against the workers'."""
+    from streams.pipeline import Pipeline
+    from streams.settings import Settings
+
+    pipeline = Pipeline.from_settings(Settings())
+    for raw in raws[:20]:  # models and automatons load on first use: not the stages' cost per item
+        list(Pipeline.from_settings(Settings(), store={}).process(raw))
+    start = time.process_time()
+    count = sum(1 for raw in raws for _ in pipeline.process(raw))
+    return count, time.process_time() - start
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def _cpu_s(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+@contextlib.contextmanager
+def _broker() -> Iterator[str]:
+    bootstrap = os.environ.get("WIRE_KAFKA_BOOTSTRAP")
+    if bootstrap:
+        yield bootstrap
+        return
+    from streams.localkafka import LocalKafka
+
+    with tempfile.TemporaryDirectory(prefix="wirestream-bench-kafka-") as home:
+        kafka = LocalKafka(home)
+        bootstrap = kafka.start()
+        try:
+            yield bootstrap
+        finally:
+            kafka.stop()
+
+
+def _settings(bootstrap: str, label: str) -> Any:
+    from streams.settings import Settings
+
+    run = uuid.uuid4().hex[:8]
+    return Settings(kafka_bootstrap=bootstrap, topic_prefix=f"bench{label}{run}.", app_id=f"wirestream-bench-{label}-{run}")
+
+
+@contextlib.contextmanager
+def _worker(settings: Any, workdir: Path, *, passthrough: bool) -> Iterator[subprocess.Popen]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "WIRE_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+            "WIRE_TOPIC_PREFIX": settings.topic_prefix,
+            "WIRE_APP_ID": settings.app_id,
+            "WIRE_PARTITIONS": str(settings.partitions),
+            "WIRE_DATA_DIR": str(workdir / "data"),
+            "WIRE_METRICS_PORT": "0",
+            "WIRE_LOG_LEVEL": "warning",
+        }
+    )
+    command = [sys.executable, "-m", "streams", "worker", "--no-create-topics"]
+    if passthrough:
+        command.append("--passthrough")
+    with open(workdir / "worker.log", "wb") as log:
+        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+# --------------------------------------------------------------------------- Kafka side
+
+
+class _Outputs:
+    """Reads the output topics from the start and counts what arrived (and when)."""
+
+    def __init__(self, settings: Any, topics: tuple[str, ...] = OUTPUTS) -> None:
+        from streams.kafka_clients import consumer
+
+        self.settings = settings
+        self.consumer = consumer(settings, *(settings.topic(t) for t in topics), group_id=None, fetch_max_wait_ms=50)
+        self.count = 0
+        self.last_ts = 0  # ms, Kafka timestamp of the newest output
+        self.enriched = settings.topic(T.ENRICHED)
+
+    async def __aenter__(self) -> _Outputs:
+        await self.consumer.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.consumer.stop()
+
+    async def until(self, count: int, timeout: float, proc: subprocess.Popen | None = None, on_record: Any = None) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.count} of {count} outputs after {timeout:.0f} s")
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"worker exited with {proc.returncode}")
+            for tp, records in (await self.consumer.getmany(timeout_ms=200)).items():
+                self.count += len(records)
+                self.last_ts = max(self.last_ts, max(r.timestamp for r in records))
+                if on_record is not None and tp.topic == self.enriched:
+                    for r in records:
+                        on_record(r)
+
+
+async def _send_all(settings: Any, raws: list[RawItem]) -> float:
+    """Sends every item to wire.raw as fast as the producer takes them; returns the wall-clock
+    time of the first send (s since the epoch)."""
+    from streams.kafka_clients import producer
+
+    prod = producer(settings, linger_ms=5, max_batch_size=1 << 20)
+    await prod.start()
+    try:
+        topic = settings.topic(T.RAW)
+        records = [(f"{r.source}:{r.id}".encode(), to_json(r)) for r in raws]
+        start = time.time()
+        futures = [await prod.send(topic, value, key=key) for key, value in records]
+        await asyncio.gather(*futures)
+        return start
+    finally:
+        await prod.stop()
+
+
+async def _through_worker(settings: Any, raws: list[RawItem], expected: int, warm: list[RawItem], warm_expected: int,
+                          proc: subprocess.Popen, plan: _Plan, latency: bool) -> dict[str, Any]:
+    async with _Outputs(settings) as out:
+        # Warm-up: the worker has joined its group, recovered its table and loaded its models
+        # once these came out; then the measured corpus is sent.
+        await _send_all(settings, warm)
+        await out.until(warm_expected, plan.timeout_s + 60, proc)
+        cpu0 = _cpu_s(proc.pid)
+        start = await _send_all(settings, raws)
+        await out.until(warm_expected + expected, plan.timeout_s, proc)
+        cpu1 = _cpu_s(proc.pid)
+        span = out.last_ts / 1000 - start
+        result = {"items": len(raws), "outputs": expected, "seconds": span, "cpu_s": cpu1 - cpu0}
+        if latency:
+            result["latency_ms"] = await _latency(settings, out, proc, plan)
+        return result
+
+
+async def _latency(settings: Any, out: _Outputs, proc: subprocess.Popen, plan: _Plan) -> list[float]:
+    from streams.kafka_clients import producer
+
+    count = int(plan.latency_s * LATENCY_RATE)
+    template = list(synthetic_items(count, seed=23, source="latency"))
+    sent: dict[str, float] = {}
+    lat: list[float] = []
+
+    def arrived(record: Any) -> None:
+        event = orjson.loads(record.value)
+        received = sent.get(event.get("raw_id"))
+        if received is not None:
+            lat.append(record.timestamp - received * 1000)
+
+    prod = producer(settings)
+    await prod.start()
+    try:
+        topic = settings.topic(T.RAW)
+        begin = time.monotonic()
+        futures = []
+        for n, raw in enumerate(template):
+            delay = begin + n / LATENCY_RATE - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            now = utcnow()
+            raw = raw.model_copy(update={"received_at": now})
+            sent[raw.id] = now.timestamp()
+            futures.append(await prod.send(topic, to_json(raw), key=f"{raw.source}:{raw.id}".encode()))
+            if n % 50 == 0:  # read outputs meanwhile: the consumer's buffer stays small
+                await out.until(0, 1, proc, on_record=arrived)
+        await asyncio.gather(*futures)
+    finally:
+        await prod.stop()
+    deadline = time.monotonic() + plan.timeout_s
+    while len(lat) < count and time.monotonic() < deadline:
+        batch = await out.consumer.getmany(timeout_ms=200)
+        for tp, records in batch.items():
+            out.count += len(records)
+            if tp.topic == out.enriched:
+                for r in records:
+                    arrived(r)
+    return lat
+
+
+async def _aiokafka_hops(settings: Any, raws: list[RawItem], plan: _Plan) -> dict[str, Any]:
+    """raw → normalised → deduplicated → enriched with getmany → send loops, no processing."""
+    from streams.kafka_clients import consumer, ensure_topics, producer
+
+    hops = [T.RAW, T.NORMALISED, T.DEDUPLICATED, T.ENRICHED]
+    await ensure_topics(settings)  # the pipeline's topics, as the workers get them
+    cpu0 = time.process_time()
+    stop = asyncio.Event()
+
+    async def hop(src: str, dst: str) -> None:
+        cons = consumer(settings, settings.topic(src), group_id=f"{settings.app_id}-{src}", max_partition_fetch_bytes=8 << 20)
+        prod = producer(settings, linger_ms=5, max_batch_size=1 << 20)
+        await cons.start()
+        await prod.start()
+        try:
+            target = settings.topic(dst)
+            while not stop.is_set():
+                batch = await cons.getmany(timeout_ms=100, max_records=2000)
+                futures = [await prod.send(target, r.value, key=r.key) for records in batch.values() for r in records]
+                if futures:
+                    await asyncio.gather(*futures)
+                    await cons.commit()
+        finally:
+            await cons.stop()
+            await prod.stop()
+
+    tasks = [asyncio.create_task(hop(a, b)) for a, b in zip(hops, hops[1:], strict=False)]
+    try:
+        await asyncio.sleep(1.0)  # consumers joined their groups
+        async with _Outputs(settings, (T.ENRICHED,)) as out:
+            start = await _send_all(settings, raws)
+            await out.until(len(raws), plan.timeout_s)
+            span = out.last_ts / 1000 - start
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return {"items": len(raws), "seconds": span, "cpu_s": time.process_time() - cpu0}
+
+
+# --------------------------------------------------------------------------- run
+
+
+def _worker_run(bootstrap: str, label: str, raws: list[RawItem], expected: int, warm: list[RawItem],
+                warm_expected: int, plan: _Plan, *, passthrough: bool, latency: bool) -> dict[str, Any]:
+    from streams.kafka_clients import ensure_topics
+
+    settings = _settings(bootstrap, label)
+    asyncio.run(ensure_topics(settings))
+    with tempfile.TemporaryDirectory(prefix=f"wirestream-bench-{label}-") as tmp, _worker(
+        settings, Path(tmp), passthrough=passthrough
+    ) as proc:
+        try:
+            return asyncio.run(_through_worker(settings, raws, expected, warm, warm_expected, proc, plan, latency))
+        except (TimeoutError, RuntimeError) as exc:
+            tail = (Path(tmp) / "worker.log").read_text(errors="replace").splitlines()[-15:]
+            raise RuntimeError(f"{label}: {exc}\n" + "\n".join(tail)) from exc
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def run(*, quick: bool = False) -> BenchReport:
+    plan = QUICK if quick else FULL
+    raws = corpus(plan.items)
+    warm = corpus(plan.warmup, seed=5, source="warmup")
+    expected, stages_cpu = expected_outputs(raws)
+    warm_expected, _ = expected_outputs(warm)
+    began = time.monotonic()
+    with _broker() as bootstrap:
+        pipe = _worker_run(bootstrap, "pipe", raws, expected, warm, warm_expected, plan, passthrough=False, latency=True)
+        noop = _worker_run(bootstrap, "noop", raws, len(raws), warm, len(warm), plan, passthrough=True, latency=False)
+        raw_hops = asyncio.run(_aiokafka_hops(_settings(bootstrap, "aiok"), raws, plan))
+    lat = pipe.pop("latency_ms")
+
+    def rate(r: dict[str, Any]) -> float:
+        return r["items"] / r["seconds"]
+
+    pipeline_rate, faust_rate, aiokafka_rate = rate(pipe), rate(noop), rate(raw_hops)
+    rows = [
+        ["pipeline (1 worker, all stages)", len(raws), round(pipeline_rate), round(pipe["cpu_s"] / len(raws) * 1000, 2)],
+        ["Faust passthrough (same agents, no-op stages)", len(raws), round(faust_rate), round(noop["cpu_s"] / len(raws) * 1000, 2)],
+        ["aiokafka consume+produce, same 3 hops (this process)", len(raws), round(aiokafka_rate), round(raw_hops["cpu_s"] / len(raws) * 1000, 2)],
+        ["stage functions alone (Pipeline.process, no Kafka)", len(raws), round(len(raws) / stages_cpu), round(stages_cpu / len(raws) * 1000, 2)],
+    ]
+    summary: dict[str, Any] = {
+        "pipeline_items_per_s": round(pipeline_rate, 1),
+        "faust_passthrough_items_per_s": round(faust_rate, 1),
+        "aiokafka_passthrough_items_per_s": round(aiokafka_rate, 1),
+        "pipeline_vs_faust_passthrough": round(pipeline_rate / faust_rate, 3),
+        "faust_vs_aiokafka_passthrough": round(faust_rate / aiokafka_rate, 3),
+        "latency_ms": {
+            "rate_items_per_s": LATENCY_RATE,
+            "items": len(lat),
+            "p50": round(_percentile(lat, 0.50), 1),
+            "p99": round(_percentile(lat, 0.99), 1),
+            "p999": round(_percentile(lat, 0.999), 1),
+            "max": round(max(lat), 1),
+        },
+        "cpu_s_per_1000_items": round(pipe["cpu_s"] / len(raws) * 1000, 3),
+        "faust_passthrough_cpu_s_per_1000_items": round(noop["cpu_s"] / len(raws) * 1000, 3),
+        "stages_cpu_s_per_1000_items": round(stages_cpu / len(raws) * 1000, 3),
+        "items": len(raws),
+        "outputs": expected,
+        "quick": quick,
+        "wall_s": round(time.monotonic() - began, 1),
+    }
+    return BenchReport(
+        title="wirestream bench: the pipeline on the local broker, against Faust's and aiokafka's passthrough",
+        columns=["run", "items", "items/s", "CPU s / 1,000 items"],
+        rows=rows,
+        summary=summary,
+        notes=[
+            "items/s: first send to the Kafka timestamp of the last output; CPU: the worker process (or this "
+            "process for aiokafka) over that window",
+            f"latency: {LATENCY_RATE} items/s of distinct stories, received_at (at send) to the record's timestamp "
+            "on wire.enriched",
+            f"corpus: every {SAMPLE_EVERY}th item a shipped sample (repeats: duplicates), the rest distinct "
+            "synthetic ninjs/NITF/text stories",
+        ],
+    )
