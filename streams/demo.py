@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -27,7 +22,9 @@ import orjson
 from . import topics as T
 from .kafka_clients import consumer, delete_topics, ensure_topics, list_topics, producer
 from .models import DeadLetter, EnrichedEvent, RawItem, stable_id, to_json
+from .localkafka.config import free_port
 from .settings import Settings
+from .worker_process import spawned_worker, tail, worker_env
 
 SAMPLES_PACKAGE = "streams.samples"
 
@@ -47,12 +44,6 @@ def sample_raw_items(run_id: str) -> list[RawItem]:
         RawItem.from_bytes(data, id=stable_id("demo", run_id, name), source="demo", filename=name)
         for name, data in sample_files()
     ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def describe(event: EnrichedEvent) -> str:
@@ -76,59 +67,14 @@ def describe(event: EnrichedEvent) -> str:
     return f"[{status}] {where} | {event.headline[:90]!r} | places {places} | storylines {storylines}"
 
 
-@contextlib.contextmanager
-def worker_process(settings: Settings, workdir: Path, metrics_port: int) -> Iterator[subprocess.Popen]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "WIRE_KAFKA_BOOTSTRAP": settings.kafka_bootstrap or "",
-            "WIRE_TOPIC_PREFIX": settings.topic_prefix,
-            "WIRE_APP_ID": settings.app_id,
-            "WIRE_DATA_DIR": str(workdir / "worker-data"),
-            "WIRE_METRICS_PORT": str(metrics_port),
-            "WIRE_PARTITIONS": str(settings.partitions),
-        }
-    )
-    log = (workdir / "worker.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streams", "worker", "--no-create-topics"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        yield proc
-    finally:
-        stop_process(proc)
-        log.close()
-
-
-def tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def stop_process(proc: subprocess.Popen, timeout: float = 20.0) -> None:
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 async def _run(settings: Settings, workdir: Path, once: bool, as_json: bool, timeout: float, run_id: str) -> int:
     await ensure_topics(settings)
     metrics_port = free_port()
     samples = sample_raw_items(run_id)
     pending = {raw.id for raw in samples}
     out_topics = [settings.topic(T.ENRICHED), settings.topic(T.DUPLICATES), settings.topic(T.DLQ)]
-    with worker_process(settings, workdir, metrics_port) as proc:
+    env = worker_env(settings, workdir, metrics_port=metrics_port)
+    with spawned_worker(env, workdir / "worker.log", stop_timeout=20.0) as proc:
         click.echo(f"metrics: http://127.0.0.1:{metrics_port}/metrics", err=True)
         click.echo(f"topics: {', '.join(out_topics)}", err=True)
         cons = consumer(settings, *out_topics, group_id=None)

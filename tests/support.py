@@ -5,11 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import collections
-import os
-import signal
-import socket
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +16,9 @@ import orjson
 
 from streams.kafka_clients import consumer, ensure_topics, producer
 from streams.models import EnrichedEvent, RawItem, to_json
+from streams.localkafka.config import free_port
 from streams.settings import Settings
+from streams.worker_process import spawned_worker, worker_env
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = FIXTURES / "seed" / "000_151a3f9044382b47.txt"
@@ -42,12 +40,6 @@ def assert_seed_event(event: EnrichedEvent) -> None:
     assert event.headline.strip() and "headline" in event.derived
     assert {"VE", "US", "CU"} <= {t.code for t in event.tags.places}
     assert "venezuela-us-pressure" in {t.code for t in event.tags.storylines}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -73,35 +65,10 @@ def isolated_settings(bootstrap: str, **overrides) -> Settings:
 def worker_process(settings: Settings, workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[RunningWorker]:
     asyncio.run(ensure_topics(settings))
     port = free_port()
-    env = dict(os.environ)
-    env.update(
-        {
-            "WIRE_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-            "WIRE_TOPIC_PREFIX": settings.topic_prefix,
-            "WIRE_APP_ID": settings.app_id,
-            "WIRE_PARTITIONS": str(settings.partitions),
-            "WIRE_DATA_DIR": str(workdir / "data"),
-            "WIRE_METRICS_PORT": str(port),
-            "WIRE_PROCESSING_GUARANTEE": settings.processing_guarantee,
-        }
-    )
-    env.update(extra_env or {})
+    env = worker_env(settings, workdir, metrics_port=port, **(extra_env or {}))
     log = workdir / f"worker-{uuid.uuid4().hex[:6]}.log"
-    with log.open("wb") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streams", "worker", "--no-create-topics"],
-            env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    try:
+    with spawned_worker(env, log) as proc:
         yield RunningWorker(settings, proc, log, port)
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 async def produce(settings: Settings, topic: str, records: list[tuple[bytes | None, bytes]], headers=None) -> None:

@@ -191,17 +191,17 @@ def sequencer_throughput(bootstrap: str, *, items: int = 3000) -> dict[str, Any]
     do in production.
     """
     import asyncio
-    import signal
     import subprocess
-    import sys
     import tempfile
     import uuid
+    from pathlib import Path
 
     from streams import topics as T
     from streams.dedup import dedup_partition, dedup_routing_key
     from streams.kafka_clients import consumer, ensure_topics, producer
     from streams.models import to_json
     from streams.settings import Settings
+    from streams.worker_process import spawned_worker, worker_env
 
     run_id = uuid.uuid4().hex[:8]
     settings = Settings(kafka_bootstrap=bootstrap, topic_prefix=f"bench{run_id}.", app_id=f"wirestream-bench-{run_id}")
@@ -253,32 +253,9 @@ def sequencer_throughput(bootstrap: str, *, items: int = 3000) -> dict[str, Any]
 
     asyncio.run(produce())
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ)
-        env.update(
-            {
-                "WIRE_KAFKA_BOOTSTRAP": bootstrap,
-                "WIRE_TOPIC_PREFIX": settings.topic_prefix,
-                "WIRE_APP_ID": settings.app_id,
-                "WIRE_DATA_DIR": tmp,
-                "WIRE_METRICS_PORT": "0",
-                "WIRE_LOG_LEVEL": "warning",
-            }
-        )
-        with open(os.path.join(tmp, "worker.log"), "wb") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "streams", "worker", "--no-create-topics"],
-                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        try:
+        env = worker_env(settings, Path(tmp), WIRE_LOG_LEVEL="warning")
+        with spawned_worker(env, Path(tmp) / "worker.log", stop_timeout=60.0) as proc:
             stamps = asyncio.run(collect(proc))
-        finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(60)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
     if len(stamps) < items:
         return {"sequencer": f"incomplete: {len(stamps)} of {items} outputs"}
     span_s = (max(stamps) - min(stamps)) / 1000

@@ -25,9 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -44,6 +42,7 @@ from streams.models import RawItem, to_json, utcnow
 from . import BenchReport
 from .normalise import samples
 from .workload import synthetic_items
+from ..worker_process import spawned_worker, worker_env
 
 LATENCY_RATE = 200  # items/s, the fixed rate
 SAMPLE_EVERY = 10  # one shipped sample per this many items; the rest are distinct synthetic stories
@@ -131,33 +130,9 @@ def _settings(bootstrap: str, label: str) -> Any:
 
 @contextlib.contextmanager
 def _worker(settings: Any, workdir: Path, *, passthrough: bool) -> Iterator[subprocess.Popen]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "WIRE_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-            "WIRE_TOPIC_PREFIX": settings.topic_prefix,
-            "WIRE_APP_ID": settings.app_id,
-            "WIRE_PARTITIONS": str(settings.partitions),
-            "WIRE_DATA_DIR": str(workdir / "data"),
-            "WIRE_METRICS_PORT": "0",
-            "WIRE_LOG_LEVEL": "warning",
-        }
-    )
-    command = [sys.executable, "-m", "streams", "worker", "--no-create-topics"]
-    if passthrough:
-        command.append("--passthrough")
-    with open(workdir / "worker.log", "wb") as log:
-        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
+    env = worker_env(settings, workdir, WIRE_LOG_LEVEL="warning")
+    with spawned_worker(env, workdir / "worker.log", passthrough=passthrough, stop_timeout=60.0) as proc:
         yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 # --------------------------------------------------------------------------- Kafka side
