@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, TypeVar
 
 import faust
 import orjson
@@ -29,6 +29,8 @@ from .routing import build_router
 from .settings import Settings
 
 log = logging.getLogger(__name__)
+
+M = TypeVar("M", WireItem, EnrichedEvent)
 
 # The stage functions the agents call; `wirestream bench` swaps in no-ops (streams.bench.passthrough).
 PIPELINE_STAGES = (normalise_stage, dedup_stage, tag_stage)
@@ -92,6 +94,15 @@ def register_agents(app: faust.App, settings: Settings, stages: tuple[Any, Any, 
         log.warning("dead letter from %s: %s (%s)", dead.stage, dead.reason, dead.message, extra=ids)
         await dlq_t.send(key=(dead.raw_id or dead.id).encode(), value=to_json(dead))
 
+    async def read(model: type[M], stage: str, event: Any) -> M | None:
+        """The record as `model`, or None once it went to the DLQ as unreadable."""
+        try:
+            return model.model_validate(orjson.loads(event.value))
+        except (orjson.JSONDecodeError, ValidationError) as exc:
+            metrics.item_in(stage, None, None)
+            await dead_letter(_undecodable(stage, event, exc), event)
+            return None
+
     @app.agent(raw_t, name="normalise", concurrency=1)
     async def normalise_agent(stream: faust.StreamT) -> None:
         async for event in stream.events():
@@ -139,11 +150,8 @@ def register_agents(app: faust.App, settings: Settings, stages: tuple[Any, Any, 
         next_expiry = time.monotonic() + expire_every
         async for event in stream.events():
             async with gate.event(event):  # acked here, outputs and offset commit together
-                try:
-                    item = WireItem.model_validate(orjson.loads(event.value))
-                except (orjson.JSONDecodeError, ValidationError) as exc:
-                    metrics.item_in("dedup", None, None)
-                    await dead_letter(_undecodable("dedup", event, exc), event)
+                item = await read(WireItem, "dedup", event)
+                if item is None:
                     continue
                 metrics.item_in("dedup", item.source.channel, item.format)
                 # Every decision is made on one sequencing partition (streams/dedup/_routing.py): an
@@ -185,11 +193,8 @@ def register_agents(app: faust.App, settings: Settings, stages: tuple[Any, Any, 
     async def tag_agent(stream: faust.StreamT) -> None:
         async for event in stream.events():
             async with gate.event(event):  # acked here, outputs and offset commit together
-                try:
-                    incoming = EnrichedEvent.model_validate(orjson.loads(event.value))
-                except (orjson.JSONDecodeError, ValidationError) as exc:
-                    metrics.item_in("tag", None, None)
-                    await dead_letter(_undecodable("tag", event, exc), event)
+                incoming = await read(EnrichedEvent, "tag", event)
+                if incoming is None:
                     continue
                 metrics.item_in("tag", incoming.source.channel, incoming.format)
                 started = time.perf_counter()

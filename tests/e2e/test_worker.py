@@ -66,3 +66,15 @@ def test_seed_sent_twice_comes_out_once_and_the_copy_as_duplicate(kafka_bootstra
     assert len(enriched) == 1 and len(dupes) == 1
     assert dupes[0].dedup.duplicate_of == enriched[0].uri
     assert dupes[0].dedup.cluster_id == enriched[0].dedup.cluster_id
+
+
+def test_unreadable_records_on_internal_hops_are_dead_letters(kafka_bootstrap, tmp_path):
+    settings = isolated_settings(kafka_bootstrap)
+    with worker_process(settings, tmp_path) as worker:
+        asyncio.run(produce(settings, T.NORMALISED, [(b"dedup", b'{"uri": "no raw id"')]))
+        asyncio.run(produce(settings, T.DEDUPLICATED, [(b"x", b'{"uri": "x", "raw_id": "r"}')]))
+        got = asyncio.run(consume_until(settings, [T.DLQ], lambda g: len(g[T.DLQ]) >= 2, worker=worker))
+    dead = {d.stage: d for d in (DeadLetter.model_validate(loads(v)) for v in got[T.DLQ])}
+    assert dead["dedup"].reason == "invalid_json"
+    assert dead["tag"].reason == "schema_invalid"
+    assert dead["tag"].original == '{"uri": "x", "raw_id": "r"}'
