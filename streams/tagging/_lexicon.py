@@ -24,7 +24,7 @@ from ._text import key_of, match_key, slug
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # Entry kinds.
-PLACE, AMBIG, BLOCK, PERSON, SURNAME, ORG, TOPIC, CTX, PHRASE = range(9)
+PLACE, AMBIG, BLOCK, PERSON, SURNAME, ORG, TOPIC, CTX, PHRASE, LEGAL = range(10)
 
 # Case modes: ANY matches in any case; TITLE needs a capital first letter in the story;
 # EXACT needs the exact case ("US" but not "us").
@@ -32,6 +32,9 @@ ANY, TITLE, EXACT = range(3)
 
 # Weights of the ways a place can be mentioned.
 W_NAME, W_CAPITAL, W_CITY, W_SUBNATIONAL, W_DEMONYM, W_PERSON, W_ORG = 1.0, 0.9, 0.8, 0.5, 0.6, 0.5, 0.5
+# A company named with its legal form ("Fisons Plc") is named formally, once, as a party: it
+# says as much as "the British company Fisons" would.
+W_LEGAL = W_NAME
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +116,15 @@ class Lexicon:
     currency_words: frozenset[str] = frozenset()  # "dlrs": "U.S. dlrs" names money, not a place
     hub_cities: dict[str, float] = field(default_factory=dict)  # key_of(city) -> weight factor
     name_words: frozenset[str] = frozenset()  # "Fund" in "the Japan Fund": the name is an organisation's
+    # Country names and demonyms per country (key -> weight), to weigh organisation names that hold them.
+    country_keys: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Words before / after an organisation that make it a source of the story ("analyst with X").
+    source_before: tuple[str, ...] = ()
+    source_after: frozenset[str] = frozenset()
+    # Words before a place that make it where securities are listed or traded ("listed in Luxembourg").
+    venue_before: tuple[str, ...] = ()
+    venue_last: frozenset[str] = frozenset()  # the last words of venue_before's cues
+    source_last: frozenset[str] = frozenset()  # the last words of source_before's cues
     ctx_words: dict[str, int] = field(default_factory=dict)
     phrases: dict[str, int] = field(default_factory=dict)  # storyline phrase text -> id
     entries: dict[tuple[str, bool], list[Entry]] = field(default_factory=dict)  # (key, prefix) -> entries
@@ -163,8 +175,11 @@ def _is_acronym(word: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same result, faster
+
+
 def _yaml(path: Path) -> Any:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
 
 
 def _plural(demonym: str) -> str | None:
@@ -199,6 +214,10 @@ def _load_places(lex: Lexicon) -> None:
     def place(name: str, code: str, weight: float, *, exact: bool = False) -> None:
         if not exact and key_of(name) in reserved:
             return
+        if weight in (W_NAME, W_DEMONYM):
+            keys = lex.country_keys.setdefault(code, {})
+            k = match_key(name)
+            keys[k] = max(weight, keys.get(k, 0.0))
         mode = EXACT if exact else (TITLE if name[:1].isupper() else ANY)
         lex.add(name, Entry(PLACE, code, mode, weight))
         lex.dateline_places.setdefault(key_of(name), code)
@@ -247,6 +266,8 @@ def _load_places(lex: Lexicon) -> None:
     lex.currency_words = frozenset(key_of(w) for w in curated.get("currency_words") or [])
     lex.hub_cities = {key_of(k): float(v) for k, v in (curated.get("hub_cities") or {}).items()}
     lex.name_words = frozenset(key_of(w) for w in curated.get("organisation_name_words") or [])
+    lex.venue_before = tuple(sorted({match_key(c) for c in curated.get("venue_cues") or []}, key=len, reverse=True))
+    lex.venue_last = frozenset(c.split()[-1] for c in lex.venue_before)
     generated_cities = json.loads((DATA_DIR / "dateline_cities.json").read_text(encoding="utf-8"))
     lex.dateline_cities = {key_of(k): v for k, v in generated_cities["cities"].items()}
 
@@ -277,17 +298,61 @@ def _load_people(lex: Lexicon) -> None:
 
 
 def _load_organisations(lex: Lexicon) -> None:
-    for spec in _yaml(DATA_DIR / "organisations.yaml")["organisations"]:
+    """Institutions (organisations.yaml) and companies (companies.yaml), one list of organisations.
+
+    An organisation's mention counts for its country with the weight of an organisation
+    (W_ORG), or, when its name holds its country's own name or demonym ("Bank of Japan",
+    "Indian Oil"), with that name's weight: naming the organisation must not weigh less than
+    the name inside it would have.
+    """
+    companies = _yaml(DATA_DIR / "companies.yaml")
+    institutions_file = _yaml(DATA_DIR / "organisations.yaml")
+    institutions = institutions_file["organisations"]
+    topic_word_kinds = frozenset(institutions_file.get("topic_word_kinds") or ())
+    specs = [*((s, False) for s in institutions), *((s, True) for s in companies["companies"])]
+    cues = companies.get("source_cues") or {}
+    # Legal forms that name a company's country ("Fisons Plc", "Nippon Kokan KK", "Alcan GmbH"):
+    # matched with their exact case, counted by the tagger after a capitalised name only.
+    for code, forms in (companies.get("legal_forms") or {}).items():
+        for form in forms:
+            lex.add(form, Entry(LEGAL, str(code), EXACT, W_LEGAL))
+    lex.source_before = tuple(sorted({match_key(c) for c in cues.get("before", [])}, key=len, reverse=True))
+    lex.source_after = frozenset(match_key(c) for c in cues.get("after", []))
+    lex.source_last = frozenset(c.split()[-1] for c in lex.source_before)
+    seen: dict[str, str] = {}
+    for spec, is_company in specs:
         name = spec["name"]
-        org = Organisation(code=f"org:{slug(name)}", name=name, country=spec.get("country"), kind=spec.get("kind"))
+        code = f"org:{slug(name)}"
+        if code in seen:
+            raise ValueError(f"organisation {name!r} is listed twice (as {seen[code]!r})")
+        seen[code] = name
+        country = spec.get("country")
+        org = Organisation(code=code, name=name, country=country, kind=spec.get("kind"))
         lex.organisations.append(org)
         idx = len(lex.organisations) - 1
         exact = set(spec.get("exact", []))
         context = spec.get("context") or {}
+        own = lex.country_keys.get(country, {}) if country else {}
+        # A business's name says what it does ("Chemical Bank", "Mobil Oil", "Korean Air Lines"),
+        # and so does an agency's ("Agriculture Department"): the topic words inside them stay
+        # topic evidence. Inside other institutions' names ("European Union", "Wagner Group")
+        # they do not count.
+        keeps_topics = is_company or org.kind in topic_word_kinds
         for alias in dict.fromkeys([name, *spec.get("aliases", [])]):
             needs = tuple(lex.ctx_id(w) for w in context.get(alias, [])) or None
             mode = EXACT if alias in exact else (TITLE if alias[:1].isupper() else ANY)
-            lex.add(alias, Entry(ORG, (idx, needs), mode))
+            lex.add(alias, Entry(ORG, (idx, needs, keeps_topics), mode, _contained_weight(match_key(alias), own)))
+
+
+def _contained_weight(key: str, own: dict[str, float]) -> float:
+    """W_ORG, or the weight of the country's own name or demonym the alias holds, if higher."""
+    best = W_ORG
+    if own:
+        words = key.split()
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + 5) + 1):
+                best = max(best, own.get(" ".join(words[i:j]), 0.0))
+    return best
 
 
 def _load_topics(lex: Lexicon) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ._lexicon import (
-    AMBIG, BLOCK, CTX, EXACT, ORG, PERSON, PHRASE, SURNAME, TITLE, TOPIC, Entry, Lexicon,
+    AMBIG, BLOCK, CTX, EXACT, LEGAL, ORG, PERSON, PHRASE, SURNAME, TITLE, TOPIC, Entry, Lexicon,
 )
 from ._text import is_title_case, lead_end, words, words_lower
 
@@ -104,8 +104,11 @@ def resolve_entities(lex: Lexicon, f: Field, ctx: set[int], full_names: set[int]
     that sit inside a longer topic phrase or inside a name ("court" in "International Criminal
     Court", "strike" in "carrier strike group")."""
     candidates = []
+    text = f.text
     for h in f.entity_hits:
         if h[START] < skip_until:
+            continue
+        if h[START] > 0 and text[h[START] - 1] == "<" and _in_ticker(text, h[START]):
             continue
         entry = h[ENTRY]
         kind = entry.kind
@@ -129,20 +132,31 @@ def resolve_entities(lex: Lexicon, f: Field, ctx: set[int], full_names: set[int]
     _drop_nested_topic_hits(f)
 
 
+def _in_ticker(text: str, start: int) -> bool:
+    """True when the name opens a ticker symbol in angle brackets ("<GE>", "<UN.A>", "<BP.L>"):
+    a code, not a mention."""
+    close = text.find(">", start, start + 12)
+    if close == -1:
+        return False
+    code = text[start:close]
+    return " " not in code and code.upper() == code
+
+
 def _candidate_order(h: Hit) -> tuple[int, int, int]:
     # Leftmost first, then longest; on equal spans a full name beats a surname and a blocker
     # beats an ambiguous name.
     return (h[START], h[START] - h[END], _RANKS.get(h[ENTRY].kind, 4))
 
 
-_RANKS = {PERSON: 0, ORG: 1, BLOCK: 2, AMBIG: 3, SURNAME: 5}
+_RANKS = {PERSON: 0, ORG: 1, BLOCK: 2, AMBIG: 3, SURNAME: 5, LEGAL: 6}
 
 
 def _drop_nested_topic_hits(f: Field) -> None:
     if not f.topic_hits:
         return
     spans = {(h[START], h[END]) for h in f.topic_hits}
-    spans.update((h[START], h[END]) for h in f.entities if h[ENTRY].kind != BLOCK)
+    spans.update((h[START], h[END]) for h in f.entities
+                 if h[ENTRY].kind != BLOCK and not (h[ENTRY].kind == ORG and h[ENTRY].ref[2]))
     contained = set()
     reach = -1
     for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):

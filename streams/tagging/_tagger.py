@@ -11,7 +11,7 @@ from streams.models import Evidence, Tag, Tags, WireItem
 
 from . import _build as build
 from ._lexicon import (
-    AMBIG, BLOCK, DATA_DIR, ORG, PERSON, PLACE, SURNAME, W_NAME, W_ORG, W_PERSON, Ambiguous, Lexicon,
+    AMBIG, BLOCK, DATA_DIR, LEGAL, ORG, PERSON, PLACE, SURNAME, W_NAME, W_PERSON, Ambiguous, Lexicon,
     load_lexicon, saturate,
 )
 from ._rules import Vocabulary, load_rules
@@ -25,6 +25,9 @@ MAX_EVIDENCE = 8  # per place, person or organisation
 MAX_TOPIC_EVIDENCE = 4
 MAX_REGION_EVIDENCE = 3
 MIN_PLACE_RAW = 0.5
+# A country known only from its hub cities (a LONDON dateline, "the London market") is where the
+# wire stands, not the story's subject, unless they are named often.
+HUB_ONLY_RAW = 1.0
 # A place is a subject of the story only when its evidence reaches this share of the strongest
 # place's: a passing mention ("following the example of Brazil") is not what a desk files it under.
 RELEVANCE_SHARE = 0.35
@@ -46,6 +49,11 @@ IN_ORG_NAME = 0.1
 # A story about two countries' dealings (talks, pressure, a trade dispute) has both as its
 # subject: every place whose evidence reaches this share of the strongest one's is primary.
 PRIMARY_SHARE = 0.75
+# An organisation named as the story's source or service provider ("lead manager Mitsubishi
+# Trust", "an analyst with Shearson Lehman"): its country is not a party to the story.
+SOURCE = 0.2
+# Where securities are listed or traded ("will be listed in Luxembourg") is a venue, not a subject.
+VENUE = 0.2
 MAX_PRIMARY = 3
 
 # Words that may stand right before an ambiguous place name without making it a person's name.
@@ -84,10 +92,13 @@ class _Mention:
     raw: float = 0.0
     mentions: int = 0
     evidence: list[Span] = field(default_factory=list)
+    hub: float = 0.0  # the part of ``raw`` that comes from hub cities (LONDON, GENEVA ...)
 
-    def add(self, weight: float, ev: Span | None) -> None:
+    def add(self, weight: float, ev: Span | None, hub: bool = False) -> None:
         self.raw += weight
         self.mentions += 1
+        if hub:
+            self.hub += weight
         if ev is not None and len(self.evidence) < MAX_EVIDENCE:
             self.evidence.append(ev)
 
@@ -161,10 +172,15 @@ class Tagger:
         orgs: dict[int, _Mention] = defaultdict(_Mention)
         region_mentions: dict[str, _Mention] = defaultdict(_Mention)
         dateline_code = self._dateline(item, places)
+        # The dateline country's own mentions are discounted because the dateline already counted
+        # for it; a hub city's dateline (LONDON) hardly counted, so its country's are not.
+        discounted = dateline_code if dateline_code and places[dateline_code].raw >= W_DATELINE else None
 
         for f in fields:
             listed = _enumerated_places(f)
-            for start, end, entry, key in f.entities:
+            entities = f.entities
+            last_org_end, last_org_country = -1, None  # the last organisation with a country
+            for i, (start, end, entry, key) in enumerate(entities):
                 kind, pos = entry.kind, f.position_weight(start)
                 ev = (f.order, start, end, f.name, f.text)
                 if kind == PLACE or kind == AMBIG:
@@ -182,22 +198,40 @@ class Tagger:
                         weight *= CURRENCY
                     elif following in lex.name_words and key_of(_prev_word(f.text, start)) == "the":
                         weight *= IN_ORG_NAME
-                    if key in lex.hub_cities:
+                    hub = key in lex.hub_cities
+                    if hub:
                         weight *= lex.hub_cities[key]
                     if start in listed:
                         weight *= LISTED
-                    self._place(places, code, weight * pos, ev, dateline_code)
+                    if lex.venue_before and _cue_before(lex.venue_before, lex.venue_last, f.lower, start):
+                        weight *= VENUE
+                    self._place(places, code, weight * pos, ev, discounted, hub)
                 elif kind == PERSON or kind == SURNAME:
                     person = lex.people[entry.ref]
                     people[entry.ref].add(pos, ev)
                     if person.country:
-                        self._place(places, person.country, W_PERSON * pos, ev, dateline_code)
+                        self._place(places, person.country, W_PERSON * pos, ev, discounted)
                 elif kind == ORG:
                     idx = entry.ref[0]
                     org = lex.organisations[idx]
                     orgs[idx].add(pos, ev)
                     if org.country:
-                        self._place(places, org.country, W_ORG * pos, ev, dateline_code)
+                        last_org_end, last_org_country = end, org.country
+                    if org.country and not _subsidiary(entities, i, f.text, org.country):
+                        weight = entry.weight
+                        if _source_cue(lex, f.lower, start, end):
+                            weight *= SOURCE
+                        self._place(places, org.country, weight * pos, ev, discounted)
+                elif kind == LEGAL:
+                    # "Fisons Plc", "Nippon Kokan KK": the legal form after a company's name tells
+                    # its country, unless the name itself is a known organisation (counted already).
+                    name_start = _name_before(f.text, start)
+                    if name_start is None or (last_org_end > name_start and last_org_country == entry.ref):
+                        continue
+                    weight = entry.weight
+                    if _source_cue(lex, f.lower, name_start, end):
+                        weight *= SOURCE
+                    self._place(places, entry.ref, weight * pos, (f.order, name_start, end, f.name, f.text), discounted)
                 elif kind == BLOCK and entry.ref:
                     region_mentions[f"m49:{entry.ref}"].add(pos, ev)
 
@@ -233,10 +267,10 @@ class Tagger:
     # ------------------------------------------------------------------ places
 
     def _place(self, places: dict[str, _Mention], code: str, weight: float, ev: Span | None,
-               dateline_code: str | None) -> None:
-        if code == dateline_code:
+               discounted: str | None, hub: bool = False) -> None:
+        if code == discounted:
             weight *= DATELINE_DISCOUNT
-        places[code].add(weight, ev)
+        places[code].add(weight, ev, hub)
 
     def _dateline(self, item: WireItem, places: dict[str, _Mention]) -> str | None:
         """The country of the dateline, scored once.
@@ -254,7 +288,8 @@ class Tagger:
                 key = key_of(part)
                 code = lex.dateline_qualifiers.get(key) or lex.dateline_places.get(key)
                 if code:
-                    places[code].add(W_DATELINE * lex.hub_cities.get(key, 1.0), (_DATELINE, start, start + len(part), "dateline_text", dl.text))
+                    ev = (_DATELINE, start, start + len(part), "dateline_text", dl.text)
+                    places[code].add(W_DATELINE * lex.hub_cities.get(key, 1.0), ev, key in lex.hub_cities)
                     return code
         if not text:
             return None
@@ -265,7 +300,8 @@ class Tagger:
             code = (lex.dateline_places.get(key) or lex.dateline_cities.get(key)) if key else None
             if code:
                 start = offset + part.index(stripped)
-                places[code].add(W_DATELINE * lex.hub_cities.get(key, 1.0), (_DATELINE, start, start + len(stripped), "dateline", text))
+                ev = (_DATELINE, start, start + len(stripped), "dateline", text)
+                places[code].add(W_DATELINE * lex.hub_cities.get(key, 1.0), ev, key in lex.hub_cities)
                 return code
             offset += len(part) + 1
         return None
@@ -291,7 +327,9 @@ class Tagger:
     def _place_tags(self, places: dict[str, _Mention], cache: dict) -> list[Tag]:
         top = max((m.raw for code, m in places.items() if code in self._lex.countries), default=0.0)
         bar = max(MIN_PLACE_RAW, RELEVANCE_SHARE * top)
-        kept = [(code, m) for code, m in places.items() if m.raw >= bar and code in self._lex.countries]
+        kept = [(code, m) for code, m in places.items()
+                if m.raw >= bar and code in self._lex.countries
+                and (m.raw - m.hub >= MIN_PLACE_RAW or m.raw >= HUB_ONLY_RAW)]
         kept.sort(key=lambda cm: (-cm[1].raw, cm[0]))
         tags = []
         bar = kept[0][1].raw * PRIMARY_SHARE if kept else 0.0
@@ -528,6 +566,91 @@ def _dateline_prefix(item: WireItem) -> int:
         ends = [head.find(m) + len(m) for m in _DATELINE_ENDS if head.find(m) != -1]
         return min(ends) if ends else len(place)
     return 0
+
+
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
+def _word_before(lower: str, start: int) -> tuple[str, int]:
+    """The folded word ending right before ``start`` (spaces skipped) and where it starts."""
+    k = start - 1
+    while k >= 0 and lower[k] == " ":
+        k -= 1
+    j = k
+    while j >= 0 and lower[j] != " ":
+        j -= 1
+    return lower[j + 1:k + 1], j + 1
+
+
+def _cue_before(cues: tuple[str, ...], lasts: frozenset[str], lower: str, start: int) -> bool:
+    """True when one of ``cues`` (folded word sequences, ``lasts`` their last words) stands
+    right before ``start``, an article between them allowed ("according to the Bank of Japan")."""
+    word, at = _word_before(lower, start)
+    if word in _ARTICLES:
+        word, at = _word_before(lower, at)
+    if word not in lasts:
+        return False
+    before = " ".join(lower[max(0, at - 32):at + len(word)].split())
+    for cue in cues:
+        if before.endswith(cue) and (len(before) == len(cue) or before[-len(cue) - 1] == " "):
+            return True
+    return False
+
+
+def _source_cue(lex: Lexicon, lower: str, start: int, end: int) -> bool:
+    """True when the words around an organisation name make it a source ("analyst with X",
+    "lead manager X", "an X economist"); ``lower`` is the field's folded text."""
+    if lex.source_before and _cue_before(lex.source_before, lex.source_last, lower, start):
+        return True
+    if lex.source_after:
+        nxt = lower[end:end + 16].split()
+        if nxt and nxt[0] in lex.source_after:
+            return True
+    return False
+
+
+_SUBSIDIARY_GAP = frozenset({"", " ", " (", "(", " <", " - "})
+
+
+def _subsidiary(entities: list, i: int, text: str, country: str) -> bool:
+    """True when the organisation's name is followed by another country's name or legal form,
+    making the mention a local subsidiary's ("Cargill U.K. Ltd", "Sony (U.K.) Ltd", "Nestle
+    Canada", "Alcan Aluminiumwerke GmbH")."""
+    if i + 1 >= len(entities):
+        return False
+    start, _end, entry, _key = entities[i + 1]
+    if entry.ref == country:
+        return False
+    gap = text[entities[i][1]:start]
+    if entry.kind == LEGAL:
+        return len(gap) < 40 and all(w[:1].isupper() or w[:1].isdigit() for w in gap.split())
+    if entry.kind != PLACE or entry.weight != W_NAME:
+        return False
+    return gap in _SUBSIDIARY_GAP
+
+
+def _name_before(text: str, start: int) -> int | None:
+    """Start of the capitalised company name right before a legal form ("Coloroll Group Plc"),
+    at most five words back; None when no capitalised word precedes it."""
+    pos = start
+    first = None
+    for _ in range(5):
+        j = pos
+        while j > 0 and text[j - 1] in " ,":
+            j -= 1
+        if j == pos or j == 0:
+            break
+        k = j
+        while k > 0 and (text[k - 1].isalnum() or text[k - 1] in "&'.-"):
+            k -= 1
+        word = text[k:j]
+        if not word or not (word[0].isupper() or word[0].isdigit() or word[0] == "&"):
+            break
+        first = k
+        pos = k
+        if text[k - 1:k] != " ":
+            break
+    return first
 
 
 def _next_word(text: str, end: int) -> str:

@@ -59,6 +59,7 @@ def test_curated_codes_exist():
     iso = {c.alpha_2 for c in pycountry.countries} | {"XK"}
     people = yaml.safe_load((DATA_DIR / "people.yaml").read_text(encoding="utf-8"))["people"]
     orgs = yaml.safe_load((DATA_DIR / "organisations.yaml").read_text(encoding="utf-8"))["organisations"]
+    orgs += yaml.safe_load((DATA_DIR / "companies.yaml").read_text(encoding="utf-8"))["companies"]
     for entry in people + orgs:
         assert entry["country"] is None or entry["country"] in iso, entry
     aliases = yaml.safe_load((DATA_DIR / "place_aliases.yaml").read_text(encoding="utf-8"))

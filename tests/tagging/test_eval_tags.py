@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -18,9 +19,15 @@ def result(tagger):
 
 def test_labelled_set_is_real_split_and_valid(tagger):
     items = load_items()
-    assert len(items) >= 200
+    assert len(items) >= 380
+    assert len({i["id"] for i in items}) == len(items)
     assert {i["split"] for i in items} == {"dev", "test"}
-    assert sum(i["split"] == "test" for i in items) >= 80
+    assert sum(i["split"] == "test" for i in items) >= 160
+    # The stories added later (SOURCES.md, "Extension") are split by a hash of their id alone.
+    for i in items:
+        if i.get("added"):
+            even = int(hashlib.sha1(i["id"].encode()).hexdigest(), 16) % 2 == 0
+            assert i["split"] == ("dev" if even else "test"), i["id"]
     vocab = tagger.vocabulary
     for i in items:
         assert i["body"].strip() and i["headline"].strip()
@@ -41,19 +48,18 @@ def test_scores_arithmetic():
 
 
 def test_held_out_figures_do_not_regress(result):
-    # Floors a little under the figures measured after the hub-dateline, organisation-name and
-    # agriculture changes (places 0.885, topics 0.770; see the issue note); a change to the
-    # tagger's data or rules that loses ground on unseen stories fails here.
+    # Floors a little under the figures measured on the 385-story set after the company
+    # gazetteer, legal-form and hub-city changes (held out: places 0.917, topics 0.770); a change
+    # to the tagger's data or rules that loses ground on unseen stories fails here.
     test = result["test"]
-    assert test["places"].micro()[2] >= 0.87
-    assert test["topics"].micro()[2] >= 0.75
+    assert test["places"].micro()[2] >= 0.91
+    assert test["topics"].micro()[2] >= 0.76
 
 
 def test_held_out_split_meets_the_topic_aim(result):
     assert result["test"]["topics"].micro()[2] >= AIMS["topics"]
 
 
-@pytest.mark.xfail(strict=True, reason="place aim not reached on the held-out split yet (~0.885; dev 0.918)")
 def test_held_out_split_meets_the_place_aim(result):
     assert result["test"]["places"].micro()[2] >= AIMS["places"]
 
