@@ -8,6 +8,9 @@ HTTP server serves the Prometheus registry on ``/metrics`` and two probes:
   blocked by a stuck call fails it, which is what a restart can cure.
 - ``/readyz`` (readiness): the worker has joined its group, holds an assignment, is neither
   rebalancing nor recovering tables, and is not shutting down.
+
+The ingest producers serve the same probes with the same bodies: their health
+(`streams.ingest.health.ProducerHealth`) is a `WorkerHealth` with its own readiness.
 """
 
 from __future__ import annotations
@@ -41,7 +44,10 @@ TABLE_SIZE_INTERVAL_SECONDS = 30.0  # counting keys iterates RocksDB stores: not
 
 
 class WorkerHealth:
-    """Liveness and readiness of one worker, answered from the HTTP server's threads."""
+    """Liveness and readiness of one worker, answered from the HTTP server's threads.
+
+    Subclasses (the ingest producers') keep the liveness check and answer readiness their way.
+    """
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -59,6 +65,11 @@ class WorkerHealth:
             return True, "starting"
         if loop.is_closed():
             return False, "event loop closed"
+        try:
+            if asyncio.get_running_loop() is loop:  # asked by a handler the loop itself runs
+                return True, "event loop alive"
+        except RuntimeError:  # no loop in this thread: the usual case (the HTTP server's threads)
+            pass
         answered = threading.Event()
         try:
             loop.call_soon_threadsafe(answered.set)
@@ -80,6 +91,17 @@ class WorkerHealth:
         return True, "assigned"
 
 
+def probe(health: WorkerHealth | None, path: str) -> tuple[int, bytes]:
+    """The answer to ``/healthz`` or ``/readyz``: 200 or 503, ``{"status": "ok"|"fail", "reason"}``."""
+    if health is None:
+        ok, reason = True, "up"
+    elif path == "/healthz":
+        ok, reason = health.liveness()
+    else:
+        ok, reason = health.readiness()
+    return 200 if ok else 503, json.dumps({"status": "ok" if ok else "fail", "reason": reason}).encode()
+
+
 class _Handler(BaseHTTPRequestHandler):
     registry: CollectorRegistry
     health: WorkerHealth | None
@@ -90,14 +112,7 @@ class _Handler(BaseHTTPRequestHandler):
             encoder, content_type = choose_encoder(self.headers.get("Accept", ""))
             self._reply(200, encoder(self.registry), content_type)
         elif path in ("/healthz", "/readyz"):
-            if self.health is None:
-                ok, reason = True, "up"
-            elif path == "/healthz":
-                ok, reason = self.health.liveness()
-            else:
-                ok, reason = self.health.readiness()
-            body = json.dumps({"status": "ok" if ok else "fail", "reason": reason}).encode()
-            self._reply(200 if ok else 503, body, "application/json")
+            self._reply(*probe(self.health, path), "application/json")
         else:
             self._reply(404, b"not found: try /metrics, /healthz or /readyz\n", "text/plain")
 

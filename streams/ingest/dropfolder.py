@@ -4,8 +4,10 @@ A file is picked up once it is complete: temporary and partial names are ignored
 ``.tmp``, ``.part``, ``~`` ...), and a file must keep the same size, mtime and inode for
 `settle` seconds (0 = trust the writer to write under a temporary name and rename). It is sent as
 a `RawItem` whose id is derived from its name and content hash, and moved to ``processed/`` only
-after Kafka acknowledged it and the journal recorded that (or to ``failed/`` with a ``.reason``
-file when it can never be sent). State lives in ``PATH/.wirestream/``.
+after Kafka acknowledged it and the journal recorded that. A file that can never be sent (larger
+than WIRE_MAX_ITEM_BYTES, unreadable, refused by Kafka) gets a dead letter on ``wire.dlq``
+(stage ``ingest``, `rejects.py`) and, once Kafka acknowledged the letter, moves to ``failed/``
+with a ``.reason`` file naming the reason and the letter. State lives in ``PATH/.wirestream/``.
 
 After SIGKILL at any point a restart sends nothing twice: an id in the journal is not sent again
 (the file is just moved), and ids acknowledged but not yet journaled are recovered from
@@ -19,18 +21,21 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiokafka.errors import KafkaError
 
-from ..models import RawItem, stable_id
+from ..models import DeadLetter, RawItem, stable_id
+from ..normalise.errors import KAFKA_REFUSED, TOO_LARGE, UNREADABLE
 from ..process_files import file_item_id
 from ..settings import Settings
 from . import hints
+from .health import ProducerHealth
 from .journal import JournaledSink, SentJournal
-from .sink import Outgoing, RawSink
+from .rejects import HEAD_BYTES, rejected, rejected_raw
+from .sink import Outgoing, RawSink, is_refusal
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +46,6 @@ ONCE_MAX_ATTEMPTS = 5  # --once gives up on a file Kafka refused this many times
 
 _PARTIAL_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".filepart", ".crdownload", ".download", ".swp", ".lock", ".reason", "~")
 _PARTIAL_PREFIXES = (".", "~$", "#")
-
-# Kafka errors that retrying cannot fix: the file goes to failed/.
-_PERMANENT = ("MessageSizeTooLargeError", "RecordTooLargeError", "InvalidRecordError", "CorruptRecordError")
 
 
 def is_candidate_name(name: str) -> bool:
@@ -106,14 +108,19 @@ def scan(root: Path) -> Iterator[tuple[str, Path, os.stat_result]]:
                 continue  # gone between listing and stat
 
 
-def move_aside(root: Path, relative: str, into: str, item_id: str) -> Path:
-    """Move root/relative to root/into/relative (a short id suffix if that name is taken)."""
-    source = root / relative
+def aside_path(root: Path, relative: str, into: str, item_id: str) -> Path:
+    """Where root/relative goes under root/into (a short id suffix if that name is taken)."""
     dest = root / into / relative
-    dest.parent.mkdir(parents=True, exist_ok=True)
     if dest.exists():
         dest = dest.with_name(f"{dest.stem}.{item_id[:8]}{dest.suffix}")
-    os.replace(source, dest)
+    return dest
+
+
+def move_aside(root: Path, relative: str, into: str, item_id: str, dest: Path | None = None) -> Path:
+    """Move root/relative to root/into/relative (or to `dest`, an `aside_path`)."""
+    dest = dest or aside_path(root, relative, into, item_id)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(root / relative, dest)
     return dest
 
 
@@ -136,13 +143,30 @@ class Counts:
         )
 
 
+def _head_and_digest(path: Path) -> tuple[bytes, str, int]:
+    """The first HEAD_BYTES of a file, the SHA-256 of all of it and its size (read in chunks)."""
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1024 * 1024):
+            if size < HEAD_BYTES:
+                head += chunk[: HEAD_BYTES - size]
+            digest.update(chunk)
+            size += len(chunk)
+    return head, digest.hexdigest(), size
+
+
 class DropFolder:
-    def __init__(self, settings: Settings, root: Path, *, source: str | None = None, settle: float | None = None) -> None:
+    def __init__(
+        self, settings: Settings, root: Path, *, source: str | None = None, settle: float | None = None,
+        health: ProducerHealth | None = None,
+    ) -> None:
         self.settings = settings
         self.root = root.resolve()
         self.source = source or f"dropfolder:{self.root.name}"
         self.tracker = SettleTracker(settings.ingest_settle if settle is None else settle)
-        self.sink = RawSink(settings, "dir")
+        self.sink = RawSink(settings, "dir", health)
         journal = SentJournal(self.root / STATE / "journal.jsonl", settings.ingest_remember_days * 86400)
         self.out = JournaledSink(self.sink, journal, [self.source])
         self.counts = Counts()
@@ -153,7 +177,10 @@ class DropFolder:
     async def run(self, once: bool = False) -> Counts:
         for name in (PROCESSED, FAILED):
             (self.root / name).mkdir(exist_ok=True)
-        await self.sink.start()
+        # Running for good: wait for a cluster that is away (not ready meanwhile); --once fails.
+        if not await self.sink.start(retry=not once, stopping=self.stopping):
+            await self.sink.stop()
+            return self.counts
         clean = False
         try:
             await self.out.start()
@@ -206,7 +233,7 @@ class DropFolder:
         info: list[dict[str, str]] = []
         for relative, path, st in ready:
             if st.st_size > self.settings.max_item_bytes:
-                self._fail(relative, "too_large", f"{st.st_size} bytes > WIRE_MAX_ITEM_BYTES ({self.settings.max_item_bytes})")
+                await self._too_large(relative, path, st)
                 continue
             try:
                 data = path.read_bytes()
@@ -214,7 +241,11 @@ class DropFolder:
                 self.tracker.forget(relative)  # taken away by its writer: nothing to send
                 continue
             except OSError as exc:
-                self._fail(relative, "unreadable", f"cannot read the file: {exc.strerror or exc}")
+                problem = f"cannot read the file: {exc.strerror or exc}"
+                await self._reject(relative, lambda where, problem=problem, st=st: rejected(
+                    self.settings, reason=UNREADABLE, message=f"{problem}; the file is in {where}", head=b"",
+                    size=st.st_size, source=self.source, raw_id=None, key=f"{relative}\x1f{st.st_size}\x1f{st.st_mtime_ns}",
+                ))
                 continue
             digest = hashlib.sha256(data).hexdigest()
             item_id = file_item_id(relative, digest)
@@ -239,10 +270,30 @@ class DropFolder:
                 self._done(relative, item.raw.id)
                 self.counts.sent += 1
                 self.counts.bytes += len(item.raw.payload)
-            elif type(result).__name__ in _PERMANENT:
-                self._fail(relative, "kafka_refused", f"Kafka refused the record: {type(result).__name__}: {result}")
+            elif is_refusal(result):
+                problem = f"Kafka refused the record: {type(result).__name__}: {result}"
+                await self._reject(relative, lambda where, problem=problem, raw=item.raw: rejected_raw(
+                    self.settings, raw, reason=KAFKA_REFUSED, message=f"{problem}; the file is in {where}",
+                ))
             else:
                 self._retry_later(relative, result)
+
+    async def _too_large(self, relative: str, path: Path, st: os.stat_result) -> None:
+        try:
+            head, digest, size = await asyncio.to_thread(_head_and_digest, path)
+        except FileNotFoundError:
+            self.tracker.forget(relative)
+            return
+        except OSError:
+            head, digest, size = b"", None, st.st_size
+        hint, _ = hints.for_filename(relative)
+        await self._reject(relative, lambda where: rejected(
+            self.settings, reason=TOO_LARGE,
+            message=(f"{size} bytes > WIRE_MAX_ITEM_BYTES ({self.settings.max_item_bytes}); the file is in {where}: "
+                     "raise the limit, then move it back into the drop folder"),
+            head=head, size=size, source=self.source, raw_id=file_item_id(relative, digest) if digest else None,
+            format_hint=hint, key=f"{relative}\x1f{size}\x1f{st.st_mtime_ns}",
+        ))
 
     def _done(self, relative: str, item_id: str) -> None:
         move_aside(self.root, relative, PROCESSED, item_id)
@@ -250,12 +301,30 @@ class DropFolder:
         self._retry_at.pop(relative, None)
         self._attempts.pop(relative, None)
 
-    def _fail(self, relative: str, reason: str, message: str) -> None:
+    async def _reject(self, relative: str, letter_for: Callable[[str], DeadLetter]) -> None:
+        """Dead-letter a file that can never be sent, then move it to failed/ with a reason file.
+
+        `letter_for(where)` makes the letter, `where` being the file's path in failed/. The file
+        moves only after Kafka acknowledged the letter: while Kafka is away it stays where it is
+        and is tried again like a failed send.
+        """
+        dest = aside_path(self.root, relative, FAILED, stable_id("failed", relative, str(time.time())))
+        letter = letter_for(dest.relative_to(self.root).as_posix())
+        try:
+            await self.sink.send_dead_letter(letter)
+        except Exception as exc:  # noqa: BLE001 - Kafka away or slow: keep the file, retry later
+            self._retry_later(relative, exc)
+            return
+        self._fail(relative, letter.reason, f"{letter.message} [dead letter {letter.id} on {self.sink.dlq_topic}]", dest)
+
+    def _fail(self, relative: str, reason: str, message: str, dest: Path | None = None) -> None:
         log.warning("%s: %s (%s): moved to %s/", relative, reason, message, FAILED)
-        dest = move_aside(self.root, relative, FAILED, stable_id("failed", relative, str(time.time())))
+        dest = move_aside(self.root, relative, FAILED, stable_id("failed", relative, str(time.time())), dest)
         dest.with_name(dest.name + ".reason").write_text(f"{reason}: {message}\n", encoding="utf-8")
         self.sink.metrics.ingest_rejected.labels("dir", reason).inc()
         self.tracker.forget(relative)
+        self._retry_at.pop(relative, None)
+        self._attempts.pop(relative, None)
         self.counts.failed += 1
 
     def _retry_later(self, relative: str, error: BaseException) -> None:

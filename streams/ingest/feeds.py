@@ -8,6 +8,12 @@ version (its update time, else its publication time); the journal of sent ids (`
 makes restarts resend nothing. The HTTP validators are saved only after the entries of that
 response were acknowledged, so a crash in between costs a full fetch, never an entry.
 
+An entry larger than WIRE_MAX_ITEM_BYTES is not sent: it gets a dead letter on ``wire.dlq``
+(stage ``ingest``, reason ``too_large``, its first bytes; once per process). A response that is
+not a feed at all, an HTTP error or a feed larger than 32 MiB is a failed fetch of the feed, not
+an item: it is retried with backoff, logged and counted (``wirestream_ingest_rejected_total``,
+``..._http_requests_total``), and a feed that keeps failing makes ``--once`` exit 1.
+
 The feeds file::
 
     user_agent: "example-desk/1.0 (+mailto:desk@example.org)"   # optional
@@ -37,10 +43,13 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from ..models import RawItem, stable_id
+from ..normalise.errors import TOO_LARGE
 from ..settings import Settings, parse_duration
 from .backoff import parse_retry_after, retry_delay
 from .feed_entries import Entry, NotAFeed, split_feed
+from .health import ProducerHealth
 from .journal import JournaledSink, SentJournal
+from .rejects import rejected_raw
 from .sink import Outgoing, RawSink
 
 log = logging.getLogger(__name__)
@@ -253,12 +262,15 @@ class ValidatorStore:
 
 
 class FeedPoller:
-    def __init__(self, settings: Settings, feeds: FeedsFile, state_dir: Path, *, rng: random.Random | None = None) -> None:
+    def __init__(
+        self, settings: Settings, feeds: FeedsFile, state_dir: Path, *, rng: random.Random | None = None,
+        health: ProducerHealth | None = None,
+    ) -> None:
         self.settings = settings
         self.feeds = feeds
         self.state_dir = state_dir
         state_dir.mkdir(parents=True, exist_ok=True)
-        self.sink = RawSink(settings, "feeds")
+        self.sink = RawSink(settings, "feeds", health)
         journal = SentJournal(state_dir / "journal.jsonl", settings.ingest_remember_days * 86400)
         self.out = JournaledSink(self.sink, journal, [f.source_name for f in feeds.feeds])
         self.validators = ValidatorStore(state_dir / "validators.json")
@@ -267,10 +279,14 @@ class FeedPoller:
         self.rng = rng or random.Random()
         self.metrics = self.sink.metrics
         self._session: aiohttp.ClientSession | None = None
+        self._dead_lettered: set[str] = set()  # ids of entries this process put on wire.dlq
 
     async def run(self, once: bool = False) -> dict[str, FetchOutcome]:
         """Poll every feed until stopped (or, with once, until each was fetched once)."""
-        await self.sink.start()
+        # Running for good: wait for a cluster that is away (not ready meanwhile); --once fails.
+        if not await self.sink.start(retry=not once, stopping=self.stopping):
+            await self.sink.stop()
+            return {}
         clean = False
         self._session = aiohttp.ClientSession(headers={"User-Agent": self.user_agent, "Accept": ACCEPT})
         try:
@@ -368,8 +384,8 @@ class FeedPoller:
                 continue
             seen.add(item.raw.id)
             if len(entry.payload) > self.settings.max_item_bytes:
-                self.metrics.ingest_rejected.labels("feeds", "too_large").inc()
-                log.warning("feed %s: entry %s is larger than WIRE_MAX_ITEM_BYTES: skipped", feed.name, entry.id)
+                if not await self._too_large(feed, entry, item):
+                    return FetchOutcome(ok=False, status=200, seen=len(entries), error="cannot put a dead letter on wire.dlq")
                 continue
             items.append(item)
         if not items:
@@ -384,3 +400,25 @@ class FeedPoller:
             )
         log.info("feed %s: %d new entries sent", feed.name, sent)
         return FetchOutcome(ok=True, status=200, sent=sent, seen=len(entries))
+
+    async def _too_large(self, feed: FeedSpec, entry: Entry, item: Outgoing) -> bool:
+        """Dead-letter an entry too large to send (once per process); False if Kafka did not take it.
+
+        The entry is not journaled: after WIRE_MAX_ITEM_BYTES is raised, a restarted poller sends
+        it if the feed still lists it (a feed answering 304 lists nothing new: remove the feed's
+        validators from the state folder to fetch it whole).
+        """
+        if item.raw.id in self._dead_lettered:
+            return True
+        message = (
+            f"entry {entry.id} of feed {feed.name} ({feed.url}) is {len(entry.payload)} bytes > WIRE_MAX_ITEM_BYTES "
+            f"({self.settings.max_item_bytes}): not sent; the feed keeps it"
+        )
+        try:
+            await self.sink.send_dead_letter(rejected_raw(self.settings, item.raw, reason=TOO_LARGE, message=message))
+        except Exception as exc:  # noqa: BLE001 - Kafka away: the poll fails and is retried
+            log.warning("feed %s: dead letter of entry %s not sent: %s: %s", feed.name, entry.id, type(exc).__name__, exc)
+            return False
+        self._dead_lettered.add(item.raw.id)
+        self.metrics.ingest_rejected.labels("feeds", TOO_LARGE).inc()
+        return True

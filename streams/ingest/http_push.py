@@ -5,13 +5,21 @@
                    X-Wire-Source, X-Wire-Format, X-Wire-Source-Id       optional
                    Idempotency-Key                                      optional, see below
                    -> 202 {"id", "topic", "partition", "offset"} once Kafka acknowledged it
-    GET /healthz   the process runs
-    GET /readyz    the producer reaches the cluster (200) or not (503)
+    GET /healthz   liveness: the event loop answers (it serves this request)
+    GET /readyz    readiness (`health.py`): 200 once connected to Kafka and able to deliver,
+                   503 while connecting, while Kafka is unreachable or refuses sends, while
+                   WIRE_INGEST_MAX_IN_FLIGHT items wait for Kafka, and when stopping
+                   (both: ``{"status": "ok"|"fail", "reason": ...}``, as the worker's probes)
 
 Errors are JSON ``{"error": code, "message": ...}``: 401 missing/bad token, 413 too large,
 400 empty body or bad header, 415 unsupported Content-Type, 503 (with Retry-After) when Kafka is
 slow or down. At most WIRE_INGEST_MAX_IN_FLIGHT items wait for Kafka at once; beyond that new
 items get 503 at once instead of queueing in memory.
+
+Rejected requests get no dead letter on ``wire.dlq``: the client is told at once (the answer is
+the rejection, and the client still has the item), and a letter per refused request would let
+anyone who can reach the port fill the DLQ. The other producers, which have no one to answer,
+dead-letter what they refuse (`rejects.py`).
 
 A client that retries (a timeout, a 503) should send the same Idempotency-Key: the item id is
 derived from it, so a retry of an item Kafka already took is answered with the same id and not
@@ -33,8 +41,10 @@ from aiohttp import web
 from aiokafka.errors import KafkaError
 
 from ..models import RawItem, stable_id
+from ..observability import probe
 from ..settings import Settings
 from . import hints
+from .health import ProducerHealth
 from .sink import Outgoing, RawSink
 
 log = logging.getLogger(__name__)
@@ -86,6 +96,8 @@ class PushHandler:
             return fields
         if self.in_flight >= self.settings.ingest_max_in_flight:
             return _error(503, "busy", "too many items waiting for Kafka; retry shortly", **{"Retry-After": "1"})
+        if not self.sink.started:
+            return _error(503, "kafka_unavailable", "not connected to Kafka yet; retry", **{"Retry-After": "5"})
         self.in_flight += 1  # reserved before the first await: the bound holds under concurrency
         gauge = self.sink.metrics.ingest_in_flight.labels("http")
         gauge.inc()
@@ -141,6 +153,7 @@ class PushHandler:
             meta = await asyncio.wait_for(self.sink.send(Outgoing(raw, source_id=fields["source_id"] or item_id)), self.settings.ingest_send_timeout)
         except TimeoutError:
             log.warning("item %s: no ack from Kafka within %.0f s", item_id, self.settings.ingest_send_timeout)
+            self.sink.health.send_failed(f"no acknowledgement within WIRE_INGEST_SEND_TIMEOUT ({self.settings.ingest_send_timeout:g}s)")
             return _error(503, "kafka_timeout", "Kafka did not acknowledge the item in time; retry with the same Idempotency-Key", **{"Retry-After": "5"})
         except KafkaError as exc:
             log.warning("item %s: Kafka refused it: %s", item_id, type(exc).__name__)
@@ -153,6 +166,13 @@ class PushHandler:
             while len(self._recent) > REMEMBERED_KEYS:
                 self._recent.popitem(last=False)
         return web.json_response(answer, status=202)
+
+    def saturated(self) -> str | None:
+        """Why readiness fails for backpressure (None: it does not)."""
+        limit = self.settings.ingest_max_in_flight
+        if self.in_flight >= limit:
+            return f"{self.in_flight} items wait for Kafka's acknowledgement (WIRE_INGEST_MAX_IN_FLIGHT={limit})"
+        return None
 
 
 @web.middleware
@@ -178,24 +198,26 @@ def create_app(settings: Settings, sink: RawSink) -> web.Application:
     app[SINK_KEY] = sink
     app[STATE_KEY] = {"handler": handler}
 
-    async def healthz(_request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
+    sink.health.add_check(handler.saturated)
 
-    async def readyz(_request: web.Request) -> web.Response:
-        if await sink.refresh_metadata():
-            return web.json_response({"status": "ready"})
-        return web.json_response({"status": "not ready", "message": "no connection to Kafka"}, status=503)
+    async def health_probe(request: web.Request) -> web.Response:
+        # The same answers as the metrics port's probes (streams.observability.probe).
+        status, body = probe(sink.health, request.path)
+        return web.Response(status=status, body=body, content_type="application/json")
 
     app.router.add_post("/items", handler.post_item)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/healthz", health_probe)
+    app.router.add_get("/readyz", health_probe)
     return app
 
 
-async def serve(settings: Settings, stop, on_ready=None) -> None:
-    """Run the endpoint until `stop` (an asyncio.Event) is set; on_ready(port) once listening."""
-    sink = RawSink(settings, "http")
-    await sink.start()
+async def serve(settings: Settings, stop, on_ready=None, health: ProducerHealth | None = None) -> None:
+    """Run the endpoint until `stop` (an asyncio.Event) is set; on_ready(port) once it takes items.
+
+    The server listens before Kafka is reached, so its probes answer while the producer connects
+    (liveness 200, readiness 503); items get 503 until then.
+    """
+    sink = RawSink(settings, "http", health)
     runner = None
     try:
         app = create_app(settings, sink)
@@ -204,10 +226,14 @@ async def serve(settings: Settings, stop, on_ready=None) -> None:
         site = web.TCPSite(runner, settings.ingest_http_host, settings.ingest_http_port)
         await site.start()
         port = runner.addresses[0][1]
+        log.info("probes on http://%s:%d/healthz and /readyz; connecting to Kafka", settings.ingest_http_host, port)
+        if not await sink.start(retry=True, stopping=stop):
+            return
         if on_ready:
             on_ready(port)
         await stop.wait()
     finally:
+        sink.health.stopping = True
         if runner is not None:
             await runner.cleanup()  # stops accepting, lets requests in progress finish
         await sink.stop()

@@ -34,6 +34,7 @@ from ..settings import Settings
 from . import hints
 from ..process_files import file_item_id
 from .feeds import HEADER_ENTRY_ID
+from .health import ProducerHealth
 from .journal import JournaledSink, SentJournal
 from .sink import Outgoing, RawSink
 
@@ -132,6 +133,8 @@ def count_items(paths: list[Path]) -> int:
 
 
 def _unreplayable(dead: DeadLetter) -> str:
+    if dead.stage == "ingest":
+        return "an ingest dead letter holds at most the first bytes of its input: resend the input from where its message says it is"
     if not dead.replayable():
         return f"a {dead.stage}-stage dead letter holds a canonical item, not raw input: not replayed"
     return "the dead letter's envelope was unreadable (no raw id or source): use `wirestream replay-dlq`"
@@ -214,11 +217,12 @@ async def replay(
     console: Console | None = None,
     show_progress: bool = True,
     journal_path: Path | None = None,
+    health: ProducerHealth | None = None,
 ) -> ReplayCounts:
     counts = ReplayCounts()
     counts.total = count_items(paths)
     limiter = RateLimiter(rate)
-    sink = RawSink(settings, "replay")
+    sink = RawSink(settings, "replay", health)
     await sink.start()
     out = JournaledSink(sink, SentJournal(journal_path, settings.ingest_remember_days * 86400), None) if journal_path else None
     console = console or Console(stderr=True)

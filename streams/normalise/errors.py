@@ -16,7 +16,7 @@ class Reason:
     stages: tuple[str, ...]
     meaning: str
     action: str
-    replayable: bool  # worth `wirestream replay-dlq` once the cause is fixed
+    replayable: bool  # worth `wirestream replay-dlq` once the cause is fixed (ingest letters never are: see docs)
 
 
 EMPTY_PAYLOAD = "empty_payload"
@@ -31,12 +31,14 @@ NO_TEXT = "no_text"
 SCHEMA_INVALID = "schema_invalid"
 INVALID_ENVELOPE = "invalid_envelope"
 INTERNAL_ERROR = "internal_error"
+UNREADABLE = "unreadable"
+KAFKA_REFUSED = "kafka_refused"
 
 TABLE: tuple[Reason, ...] = (
     Reason(EMPTY_PAYLOAD, ("normalise",), "The payload is empty or only whitespace.",
            "Check the producer: it sent nothing. Usually not worth replaying.", False),
-    Reason(TOO_LARGE, ("normalise",), "The payload is larger than WIRE_MAX_ITEM_BYTES.",
-           "Raise WIRE_MAX_ITEM_BYTES if such items are legitimate, then replay.", True),
+    Reason(TOO_LARGE, ("ingest", "normalise"), "The payload is larger than WIRE_MAX_ITEM_BYTES.",
+           "Raise WIRE_MAX_ITEM_BYTES if such items are legitimate, then replay (an ingest letter: send the input again from where its message says it is).", True),
     Reason(UNDECODABLE, ("normalise",), "The bytes are not text in any known encoding (binary data, broken base64).",
            "Check what the producer sends on this source (a picture? a compressed file?).", False),
     Reason(INVALID_JSON, ("normalise", "dedup", "tag"), "JSON that does not parse (truncated, garbled), or an unreadable record between stages.",
@@ -57,6 +59,10 @@ TABLE: tuple[Reason, ...] = (
            "Fix the producer; replay resends the record's bytes as they were.", True),
     Reason(INTERNAL_ERROR, ("normalise", "dedup", "tag"), "A bug: the stage raised on this input (the item was kept, not lost).",
            "Report it with the dead letter; replay after the fix.", True),
+    Reason(UNREADABLE, ("ingest",), "The drop folder could not read the file (permissions, an I/O error); the letter holds no bytes.",
+           "Fix the file's permissions or storage, then move it from failed/ back into the drop folder.", False),
+    Reason(KAFKA_REFUSED, ("ingest",), "Kafka refused the record for what it is (e.g. larger than the topic's max.message.bytes) although it is within WIRE_MAX_ITEM_BYTES.",
+           "Align the topics' max.message.bytes with WIRE_MAX_ITEM_BYTES (wirestream creates them so), then move the file back into the drop folder.", False),
 )
 
 BY_CODE: dict[str, Reason] = {r.code: r for r in TABLE}

@@ -144,9 +144,72 @@ def test_workers_are_a_statefulset_with_real_probes_and_a_pdb_and_lag_scaling():
     assert len(pdbs) == 1
     scaled = _by_kind("ScaledObject")[0]
     assert scaled["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": sts["metadata"]["name"]}
-    trigger = scaled["spec"]["triggers"][0]
-    assert trigger["type"] == "kafka"
-    assert trigger["metadata"]["consumerGroup"] == settings["WIRE_APP_ID"]
-    assert trigger["metadata"]["topic"] == T.RAW
-    assert trigger["metadata"]["bootstrapServers"] == settings["WIRE_KAFKA_BOOTSTRAP"]
     assert scaled["spec"]["maxReplicaCount"] <= int(settings["WIRE_PARTITIONS"])
+
+
+KAFKA_SCALER = json.loads((CRDS / "keda-kafka-scaler-metadata.json").read_text())
+
+
+def _kafka_scaler_errors(metadata: dict) -> list[str]:
+    """What KEDA's Kafka scaler (v2.20.2) would refuse in a trigger's metadata."""
+    params = KAFKA_SCALER["parameters"]
+    errors = [f"unknown parameter {key!r}" for key in metadata if key not in params]
+    errors += [f"missing {key!r}" for key, spec in params.items() if spec.get("required") and key not in metadata]
+    values = {key: spec.get("default") for key, spec in params.items()} | metadata
+    for key, value in metadata.items():
+        spec = params.get(key, {})
+        if not isinstance(value, str):
+            errors.append(f"{key}: {value!r} is not a string (trigger metadata is a string map)")
+        elif spec.get("type") == "bool" and value.lower() not in ("true", "false", "1", "0", "t", "f"):
+            errors.append(f"{key}: {value!r} is not a boolean")
+        elif spec.get("type") == "int" and not value.lstrip("-").isdigit():
+            errors.append(f"{key}: {value!r} is not an integer")
+        elif spec.get("type") == "enum" and value not in spec["enum"]:
+            errors.append(f"{key}: {value!r} not in {spec['enum']}")
+    if errors:
+        return errors
+    flag = {k: str(values.get(k) or "false").lower() in ("true", "1", "t") for k, s in params.items() if s["type"] == "bool"}
+    if int(values["lagThreshold"]) <= 0:
+        errors.append("lagThreshold must be positive")
+    if int(values["activationLagThreshold"]) < 0:
+        errors.append("activationLagThreshold must not be negative")
+    if flag["allowIdleConsumers"] and flag["limitToPartitionsWithLag"]:
+        errors.append("allowIdleConsumers and limitToPartitionsWithLag cannot be set simultaneously")
+    if flag["limitToPartitionsWithLag"] and flag["ensureEvenDistributionOfPartitions"]:
+        errors.append("limitToPartitionsWithLag and ensureEvenDistributionOfPartitions cannot be set simultaneously")
+    if not values.get("topic") and (flag["limitToPartitionsWithLag"] or flag["ensureEvenDistributionOfPartitions"]):
+        errors.append("topic must be specified")
+    return errors
+
+
+def test_the_scaler_checks_catch_mistakes():
+    good = {"bootstrapServers": "k:9092", "consumerGroup": "g", "topic": "t"}
+    assert _kafka_scaler_errors(good) == []
+    assert _kafka_scaler_errors({**good, "lagTreshold": "5"}) == ["unknown parameter 'lagTreshold'"]
+    assert _kafka_scaler_errors({**good, "allowIdleConsumers": False}) != []  # YAML false, not "false"
+    assert _kafka_scaler_errors({**good, "allowIdleConsumers": "true", "limitToPartitionsWithLag": "true"}) != []
+    assert _kafka_scaler_errors({**good, "lagThreshold": "0"}) == ["lagThreshold must be positive"]
+
+
+def test_keda_scales_on_the_lag_of_every_topic_the_workers_consume():
+    """One Kafka trigger per consumed topic (the workers' one group), each valid for KEDA's
+    scaler and capped at its partitions; dedup's one sequencing partition caps its trigger at 1."""
+    settings = yaml.safe_load((K8S / "configmap-settings.yaml").read_text())["data"]
+    partitions = int(settings["WIRE_PARTITIONS"])
+    scaled = _by_kind("ScaledObject")[0]["spec"]
+    triggers = scaled["triggers"]
+    names = [t.get("name") for t in triggers]
+    assert len(set(names)) == len(names)  # KEDA refuses repeated trigger names
+    assert all(t["type"] == "kafka" for t in triggers)
+    by_topic = {t["metadata"]["topic"]: t["metadata"] for t in triggers}
+    assert len(by_topic) == len(triggers)
+    assert set(by_topic) == {T.RAW, T.NORMALISED, T.DEDUPLICATED}  # what streams.faust_app consumes
+    for topic, metadata in by_topic.items():
+        assert _kafka_scaler_errors(metadata) == [], topic
+        assert metadata["consumerGroup"] == settings["WIRE_APP_ID"]
+        assert metadata["bootstrapServers"] == settings["WIRE_KAFKA_BOOTSTRAP"]
+        assert metadata.get("allowIdleConsumers", "false") == "false"  # never more replicas than partitions
+        assert metadata["offsetResetPolicy"] == "earliest"  # a new group's backlog is lag
+    assert by_topic[T.NORMALISED].get("limitToPartitionsWithLag") == "true"
+    assert "limitToPartitionsWithLag" not in by_topic[T.RAW] and "limitToPartitionsWithLag" not in by_topic[T.DEDUPLICATED]
+    assert scaled["minReplicaCount"] <= scaled["maxReplicaCount"] <= partitions

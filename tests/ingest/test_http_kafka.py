@@ -90,9 +90,11 @@ async def test_rejections_and_the_seed_accepted_after_the_ack(kafka_bootstrap, c
             status, repeat, _ = await post(seed, headers)
             assert status == 202 and repeat["id"] == accepted["id"] and repeat["repeat"] is True
             async with http.get(f"{base}/healthz") as r:
-                assert r.status == 200
+                assert r.status == 200 and (await r.json()) == {"status": "ok", "reason": "event loop alive"}
             async with http.get(f"{base}/readyz") as r:
-                assert r.status == 200 and (await r.json())["status"] == "ready"
+                ready = await r.json()
+                assert r.status == 200 and ready["status"] == "ok", ready
+                assert ready["reason"].startswith("connected, last delivery to ")
     finally:
         await runner.cleanup()
         await sink.stop()
@@ -128,8 +130,16 @@ async def test_slow_kafka_gets_503_instead_of_an_unbounded_queue(kafka_bootstrap
                 await asyncio.sleep(0.01)
             status, body, retry_after = await post(3)
             assert (status, body["error"], retry_after) == (503, "busy", "1")
+            # At the limit the endpoint is not ready either (a load balancer sends elsewhere).
+            async with http.get(f"{base}/readyz") as r:
+                assert r.status == 503 and (await r.json()) == {
+                    "status": "fail", "reason": "2 items wait for Kafka's acknowledgement (WIRE_INGEST_MAX_IN_FLIGHT=2)"}
+            async with http.get(f"{base}/healthz") as r:
+                assert r.status == 200
             sink.gate.set()  # Kafka catches up
             assert [s for s, _, _ in await asyncio.gather(*waiting)] == [202, 202]
+            async with http.get(f"{base}/readyz") as r:
+                assert r.status == 200
             status, _, _ = await post(4)
             assert status == 202
     finally:

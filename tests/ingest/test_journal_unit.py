@@ -75,3 +75,31 @@ def test_two_processes_cannot_share_a_journal(tmp_path: Path):
         SentJournal(tmp_path / "j.jsonl").open()
     first.close(clean=True)
     SentJournal(tmp_path / "j.jsonl").open()
+
+
+async def test_a_checkpoint_kafka_does_not_answer_is_skipped_not_fatal(tmp_path: Path, monkeypatch):
+    """During an outage the periodic checkpoint fails; the producer must keep running (and stay
+    not ready) rather than crash, keeping the older checkpoint."""
+    from aiokafka.errors import KafkaConnectionError
+
+    from streams.ingest.sink import Outgoing
+    from streams.models import RawItem
+
+    class FailingSink:
+        settings = None
+
+        async def send_many(self, items):
+            return [KafkaConnectionError("broker away") for _ in items]
+
+    async def no_answer(_settings):
+        raise KafkaConnectionError("Unable to bootstrap")
+
+    monkeypatch.setattr(J, "end_offsets", no_answer)
+    journal = SentJournal(tmp_path / "j.jsonl")
+    journal.open()
+    out = J.JournaledSink(FailingSink(), journal, None, checkpoint_every=0.0)
+    item = Outgoing(RawItem.from_bytes(b"LONDON (Reuters) - x", source="s"), source_id="a")
+    [result] = await out.send_batch([item])
+    assert isinstance(result, KafkaConnectionError) and not journal.is_sent(item.raw.id)
+    assert journal.state.checkpoint is None and not out._pausing  # sends are not blocked afterwards
+    journal.close(clean=False)
