@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import enum
+import hashlib
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
@@ -25,6 +26,7 @@ SCHEMA_VERSION = "1.0"
 # Namespace for the deterministic ids of events and dead letters: the same input always yields
 # the same ids, so a consumer can drop repeats after a redelivery.
 WIRESTREAM_NS = uuid.UUID("6f1d5d0e-5b8a-4c43-9f0e-2f7f1f0a7c11")
+_NS_BYTES = WIRESTREAM_NS.bytes
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -39,8 +41,14 @@ def utcnow() -> datetime:
 
 
 def stable_id(*parts: str) -> str:
-    """A deterministic UUID (v5) from the given parts."""
-    return str(uuid.uuid5(WIRESTREAM_NS, "\x1f".join(parts)))
+    """A deterministic UUID (v5) from the given parts: ``str(uuid.uuid5(WIRESTREAM_NS, ...))``
+    computed directly (a third of its cost: no UUID object; every event id, cluster id and
+    dead-letter id is one)."""
+    digest = bytearray(hashlib.sha1(_NS_BYTES + "\x1f".join(parts).encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class _Model(BaseModel):
@@ -250,7 +258,10 @@ class EnrichedEvent(WireItem):
 # --------------------------------------------------------------------------- dead letters
 
 
-REPLAYABLE_STAGES = frozenset({"normalise", "ingest"})
+# Only normalise letters hold raw input whole. An ingest letter (input a producer refused before
+# wire.raw: too large, unreadable) holds at most its first bytes; the input is resent from where
+# the letter's message says it is kept (streams/ingest/rejects.py).
+REPLAYABLE_STAGES = frozenset({"normalise"})
 
 
 class DeadLetter(_Model):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .dedup import Deduplicator
-from .models import DeadLetter, DedupStatus, EnrichedEvent, RawItem, WireItem, to_json, utcnow
+from .models import DeadLetter, DedupInfo, DedupStatus, EnrichedEvent, RawItem, WireItem, to_json, utcnow
 from .normalise import normalise
 from .settings import Settings
 from .tagging import Tagger
@@ -51,14 +51,18 @@ def dedup_stage(dedup: Deduplicator, item: WireItem, *, delivery: str | None = N
     records of the same file on wire.raw are."""
     try:
         decision = dedup.decide(item, delivery=delivery)
-        return EnrichedEvent(
-            **item.model_dump(),
-            event_id=EnrichedEvent.event_id_for(item),
-            dedup=decision,
-            processed_at=utcnow(),
-        )
+        return enrich(item, decision)
     except Exception as exc:  # noqa: BLE001
         return _with_item(_internal_error("dedup", exc, to_json(item), item.uri), item)
+
+
+def enrich(item: WireItem, decision: DedupInfo) -> EnrichedEvent:
+    """The event of a normalised item and its dedup decision. Still validated, but from the item's
+    field values (``__dict__``: its nested models are taken as they are) rather than from
+    ``model_dump()`` dicts built into models again: a third of the cost."""
+    return EnrichedEvent(
+        **item.__dict__, event_id=EnrichedEvent.event_id_for(item), dedup=decision, processed_at=utcnow()
+    )
 
 
 def tag_stage(tagger: Tagger, event: EnrichedEvent) -> EnrichedEvent | DeadLetter:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from streams.models import DedupInfo, DedupStatus, EnrichedEvent, RawItem, WireItem, utcnow
+from streams.pipeline import enrich
 
 
 def normalise_passthrough(raw: RawItem, *, force_format: str | None = None, max_bytes: int | None = None) -> list[WireItem]:
@@ -20,12 +21,7 @@ def normalise_passthrough(raw: RawItem, *, force_format: str | None = None, max_
 
 
 def dedup_passthrough(dedup: Any, item: WireItem, *, delivery: str | None = None) -> EnrichedEvent:
-    return EnrichedEvent(
-        **item.model_dump(),
-        event_id=EnrichedEvent.event_id_for(item),
-        dedup=DedupInfo(status=DedupStatus.new, cluster_id=item.uri),
-        processed_at=utcnow(),
-    )
+    return enrich(item, DedupInfo(status=DedupStatus.new, cluster_id=item.uri))  # built as dedup_stage builds it
 
 
 def tag_passthrough(tagger: Any, event: EnrichedEvent) -> EnrichedEvent:

@@ -70,9 +70,19 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 BINARY_CONTROL_SHARE = 0.10
 
 
+# The ASCII members of _CONTROL: in ASCII text, bytes.translate counts them (by deleting them)
+# several times faster than the regex finds them.
+_ASCII_CONTROL = bytes(range(0x00, 0x09)) + bytes(range(0x0E, 0x20)) + b"\x7f"
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:65536]
-    return len(_CONTROL.findall(sample)) > BINARY_CONTROL_SHARE * len(sample)
+    if sample.isascii():
+        data = sample.encode("ascii")
+        controls = len(data) - len(data.translate(None, _ASCII_CONTROL))
+    else:
+        controls = len(_CONTROL.findall(sample))
+    return controls > BINARY_CONTROL_SHARE * len(sample)
 
 
 def decode_bytes(data: bytes) -> tuple[str, list[str]]:

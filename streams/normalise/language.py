@@ -25,6 +25,17 @@ def normalise_tag(tag: str | None) -> str | None:
     return "-".join(out)
 
 
+def _has_letters(text: str, count: int) -> bool:
+    """At least `count` letters (str.isalpha) in the text. Stops at the `count`-th: counting every
+    letter of the 1,000-character sample was ~20 µs, ~30 % of a detection."""
+    for ch in text:
+        if ch.isalpha():
+            count -= 1
+            if not count:
+                return True
+    return False
+
+
 def detect(text: str) -> tuple[str | None, float]:
     """(ISO 639-1 code, share of the text in it) of the text's language, or (None, 0) when the
     text is too short or the detector is not sure.
@@ -33,7 +44,7 @@ def detect(text: str) -> tuple[str | None, float]:
     lead paragraph, a tenth of py3langid, which had been ~45 % of a plain-text item.
     """
     sample = text[:_SAMPLE]
-    if sum(ch.isalpha() for ch in sample) < 12:
+    if not _has_letters(sample, 12):
         return None, 0.0
     # Lone surrogates (from broken sources) are not UTF-8: replaced, not fatal.
     data = sample.encode("utf-8", "replace")

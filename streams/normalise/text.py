@@ -18,7 +18,8 @@ from lxml import html as lxml_html
 # C0/C1 controls except tab/newline/CR, plus zero-width and bidi-override characters.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060\ufeff\ufffe\uffff]")
 _HSPACE = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_PARA_BREAK = re.compile(r"\n\s*\n|\r\n\s*\r\n")
+# Applied after _NEWLINES: every line end is \n by then.
+_PARA_BREAK = re.compile(r"\n\s*\n")
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _TAGLIKE = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]{0,2000}>")
 _DANGER_TAG = re.compile(r"<(?=\s*/?\s*(?:script|style|iframe|object|embed|svg|math|link|meta|base|form)\b)", re.IGNORECASE)
@@ -52,6 +53,13 @@ def clean_line(text: str | None) -> str:
     """One line of text: NFC, no controls or tags, whitespace collapsed, stripped."""
     if not text:
         return ""
+    if text.isascii() and text.isprintable():
+        # Most lines, and every line cleaned before: printable ASCII is NFC and has no controls,
+        # tabs or newlines, so only markup and runs of spaces can need work.
+        text = defang(text)
+        if "  " in text or text[:1] == " " or text[-1:] == " ":
+            return " ".join(text.split())
+        return text
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub("", text)
     text = defang(text)
@@ -74,7 +82,8 @@ def join_paragraphs(paragraphs: list[str]) -> str:
 def split_paragraphs(text: str, *, lines_are_paragraphs: bool = True) -> list[str]:
     """Split plain text into paragraphs: blank lines always separate; single newlines too when
     `lines_are_paragraphs` (captured pages, most wire text), else they are joined (hard wrap)."""
-    text = _NEWLINES.sub("\n", text)
+    if "\r" in text or (not text.isascii() and ("\x85" in text or "\u2028" in text or "\u2029" in text)):
+        text = _NEWLINES.sub("\n", text)  # only when there is one to replace: the regex is slow
     blocks = _PARA_BREAK.split(text)
     out: list[str] = []
     for block in blocks:

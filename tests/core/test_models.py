@@ -74,6 +74,15 @@ def test_dead_letter_keeps_original_bytes():
     assert stable_id("a", "b") != stable_id("a", "c")
 
 
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",))), min_size=1, max_size=4))
+def test_stable_id_is_uuid5_in_the_wirestream_namespace(parts):
+    import uuid
+
+    from streams.models import WIRESTREAM_NS
+
+    assert stable_id(*parts) == str(uuid.uuid5(WIRESTREAM_NS, "\x1f".join(parts)))
+
+
 def test_unknown_fields_are_rejected():
     with pytest.raises(ValidationError):
         RawItem.model_validate({"id": "1", "source": "s", "received_at": "2025-01-01T00:00:00Z", "payload": "", "x": 1})
