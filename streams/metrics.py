@@ -239,6 +239,12 @@ class Metrics:
         self.rebalances = Counter(
             "wirestream_rebalances_total", "Consumer group rebalances this worker took part in.", registry=registry
         )
+        self.rereads = Counter(
+            "wirestream_consumer_rereads_total",
+            "Times a partition was read again because fetched records did not reach an agent (faust#596 workaround).",
+            ["reason"],  # stale_fetch | after_seek | left_behind | undelivered
+            registry=registry,
+        )
         self.rebalance_seconds = Histogram(
             "wirestream_rebalance_duration_seconds",
             "Time from a rebalance's start to the end of its table recovery.",

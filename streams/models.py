@@ -160,7 +160,7 @@ class WireItem(_Model):
 
     uri: str = Field(description="Stable identifier of the story (the source's own where it has one).")
     raw_id: str = Field(description="Id of the RawItem this item came from.")
-    item_index: int = Field(default=0, description="Position of the item within its RawItem.")
+    item_index: int = Field(default=0, ge=0, le=2**31 - 1, description="Position of the item within its RawItem.")
     type: str = "text"
     format: str = Field(description="The wire format the item was read from.")
     version: str | None = None

@@ -261,3 +261,58 @@ def outputs_supervised(
                 refusals += 1
                 worker = None
     raise AssertionError(f"{restarts} workers in a row stopped on faust#596")
+
+
+async def _raw_ids_on(settings: Settings, topics, isolation: str) -> dict[str, list[tuple[str, int, int]]]:
+    reader = consumer(settings, *(settings.topic(t) for t in topics), group_id=None, isolation_level=isolation)
+    await reader.start()
+    found: dict[str, list[tuple[str, int, int]]] = collections.defaultdict(list)
+    try:
+        idle = 0
+        while idle < 4:
+            batch = await reader.getmany(timeout_ms=300)
+            idle = 0 if batch else idle + 1
+            for tp, recs in batch.items():
+                for r in recs:
+                    try:
+                        value = orjson.loads(r.value)
+                        rid = value.get("raw_id") or value.get("id")
+                    except Exception:
+                        continue
+                    found[rid].append((tp.topic[len(settings.topic_prefix):], tp.partition, r.offset))
+    finally:
+        await reader.stop()
+    return found
+
+
+async def explain_missing(settings: Settings, wanted: set[str], outputs, topics=CONSUMED_TOPICS) -> str:
+    """Which inputs have not come out (read_committed), and where they stand on the consumed
+    topics: the records that carry them, seen read_committed or only read_uncommitted, against
+    the group's committed offset there. A fault test that times out prints it, to tell an input
+    that was lost (committed past) from one that is held (open transaction, stalled worker)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.structs import TopicPartition
+
+    from streams.kafka_clients import client_kwargs
+
+    out = await _raw_ids_on(settings, outputs, "read_committed")
+    raw_ids = wanted - out.keys()
+    if not raw_ids:
+        return "every input is out"
+
+    admin = AIOKafkaAdminClient(**client_kwargs(settings))
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(settings.app_id)
+    finally:
+        await admin.close()
+    lines = [f"{len(raw_ids)} inputs not out"]
+    for isolation in ("read_committed", "read_uncommitted"):
+        found = await _raw_ids_on(settings, topics, isolation)
+        where = []
+        for rid in sorted(raw_ids)[:10]:
+            for topic, partition, offset in found.get(rid, []):
+                meta = committed.get(TopicPartition(settings.topic(topic), partition))
+                where.append(f"{rid[:12]} {topic}:{partition}@{offset} (group committed {meta.offset if meta else None})")
+        lines.append(f"{isolation}: " + "; ".join(where))
+    return "\n".join(lines)

@@ -100,3 +100,11 @@ def test_only_raw_input_dead_letters_rebuild_their_raw_item():
     # An unreadable envelope has no raw id: only its bytes can be resent.
     unread = DeadLetter.for_bytes(b"{broken", stage="normalise", reason="invalid_envelope", message="m")
     assert unread.as_raw_item() is None and unread.original_bytes() == b"{broken"
+
+
+@pytest.mark.parametrize("index", [-1, 2**31, 2**64])
+def test_item_index_out_of_range_is_rejected_at_validation(index):
+    # A hostile record between stages must fail validation (a dead letter), not later when the
+    # event is serialised (orjson refuses integers above 64 bits and would stop the agent).
+    with pytest.raises(ValidationError):
+        WireItem(uri="u", raw_id="r", item_index=index, format="text", received_at=datetime.now(UTC))

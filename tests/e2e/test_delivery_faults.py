@@ -99,14 +99,7 @@ def test_broker_restart_mid_stream(tmp_path, guarantee):
 @pytest.mark.parametrize(
     "guarantee",
     [
-        pytest.param(
-            "exactly_once",
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="measured: 12 committed repeats when the paused worker wakes and rejoins "
-                "(cause not yet found; see the README's Delivery guarantees)",
-            ),
-        ),
+        "exactly_once",
         "at_least_once",
     ],
 )

@@ -60,3 +60,43 @@ def test_an_event_that_raises_is_not_acked_and_frees_the_gate():
                 return event.acked
 
     assert asyncio.run(scenario()) is False
+
+
+class FakeMessage:
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+
+
+class FakeApp:
+    """The part of the app the gate reads: a consumer that knows which offsets were acked."""
+
+    def __init__(self, acked: set[int]) -> None:
+        self.consumer = self
+        self._acked = acked
+
+    def already_acked(self, message: FakeMessage) -> bool:
+        return message.offset in self._acked
+
+
+def test_an_event_delivered_again_after_it_was_acked_is_reported_as_not_new_and_acked():
+    async def scenario() -> list[tuple[int, bool, bool]]:
+        gate, seen = CommitGate(FakeApp({3})), []
+        for offset in (2, 3, 4):
+            event = FakeEvent()
+            event.message = FakeMessage(offset)
+            async with gate.event(event) as new:
+                pass
+            seen.append((offset, new, event.acked))
+        return seen
+
+    assert asyncio.run(scenario()) == [(2, True, True), (3, False, True), (4, True, True)]
+
+
+def test_without_an_app_every_event_is_new():
+    async def scenario() -> bool:
+        event = FakeEvent()
+        event.message = FakeMessage(0)
+        async with CommitGate().event(event) as new:
+            return new
+
+    assert asyncio.run(scenario()) is True

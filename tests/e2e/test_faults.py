@@ -13,7 +13,7 @@ from streams import topics as T
 from streams.bench.workload import synthetic_items
 from streams.kafka_clients import producer
 from streams.models import to_json
-from tests.support import consume_until, isolated_settings, wait_for_zero_lag, worker_process
+from tests.support import consume_until, explain_missing, isolated_settings, wait_for_zero_lag, worker_process
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -43,14 +43,7 @@ def raw_ids(got):
 @pytest.mark.parametrize(
     "guarantee",
     [
-        pytest.param(
-            "exactly_once",
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="liveness, not safety: on a loaded machine restarted workers stopped on the faust#596 "
-                "check 8 times in a row (nothing lost or repeated); passes on a quiet one",
-            ),
-        ),
+        "exactly_once",
         "at_least_once",
     ],
 )
@@ -69,12 +62,12 @@ def test_sigkill_mid_stream(kafka_bootstrap, tmp_path, guarantee):
     for round_ in range(3):
         target = len(wanted) * (round_ + 1) // 4
         # Let this worker make some progress, then kill it without warning.
-        with supervised(settings, tmp_path, lambda g, t=target: len(raw_ids(g).keys() & wanted) >= t, committed, refusals) as (worker, _):
+        with supervised(settings, tmp_path, lambda g, t=target: len(raw_ids(g).keys() & wanted) >= t, committed, refusals, wanted=wanted) as (worker, _):
             worker.proc.send_signal(signal.SIGKILL)
             worker.proc.wait(10)
             kills += 1
 
-    with supervised(settings, tmp_path, lambda g: wanted <= raw_ids(g).keys(), committed, refusals) as (worker, got):
+    with supervised(settings, tmp_path, lambda g: wanted <= raw_ids(g).keys(), committed, refusals, wanted=wanted) as (worker, got):
         asyncio.run(wait_for_zero_lag(settings, timeout=90, worker=worker))
     seen = raw_ids(got)
     assert kills == 3
@@ -98,7 +91,7 @@ REFUSED = "uncommittable records"  # streams.faust_app: the worker stops rather 
 
 
 @contextlib.contextmanager
-def supervised(settings, tmp_path, done, committed, refusals, restarts=8):
+def supervised(settings, tmp_path, done, committed, refusals, restarts=8, wanted=None):
     """A worker run until done(outputs), restarted (as systemd or Kubernetes would) when it stops
     itself rather than commit past a record Faust never delivered; yields the running worker."""
     for _ in range(restarts):
@@ -106,6 +99,8 @@ def supervised(settings, tmp_path, done, committed, refusals, restarts=8):
             try:
                 got = asyncio.run(consume_until(settings, OUTPUTS, done, timeout=240, worker=worker, committed_only=committed))
             except AssertionError:
+                if worker.proc.poll() is None and wanted is not None:  # timed out: say where the missing inputs are
+                    raise AssertionError(asyncio.run(explain_missing(settings, wanted, OUTPUTS))) from None
                 worker.proc.wait(60)
                 if REFUSED not in worker.log.read_text(errors="replace"):
                     raise
