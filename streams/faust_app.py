@@ -280,9 +280,6 @@ class _GatedConsumer(AIOKafkaConsumer):
     async def _refetch(self, tp: TP, reason: str = "stale_fetch") -> None:
         """Records of `tp` from a fetch older than its last seek were dropped: read them again
         from where delivery stands (the fetch may have come after the seek and moved past it)."""
-        from .metrics import get_metrics
-
-        get_metrics().rereads.labels(reason).inc()
         if self._wire_seeking:  # where delivery stands is known once the seek is done
             self._wire_refetch_after_seek.add(tp)
             return
@@ -294,7 +291,13 @@ class _GatedConsumer(AIOKafkaConsumer):
         target = self._wire_next.get(tp)
         if target is None:  # no committed offset: delivery starts at the partition's beginning
             target = (await self.earliest_offsets(tp)).get(tp, 0)
-        await self.seek(tp, target)
+        await self._read_again(tp, target, reason)
+
+    async def _read_again(self, tp: TP, offset: int, reason: str) -> None:
+        from .metrics import get_metrics
+
+        get_metrics().rereads.labels(reason).inc()
+        await self.seek(tp, offset)
 
     async def force_commit(self, topics: Any = None, start_new_transaction: bool = True) -> bool:
         if not self.in_transaction:
@@ -342,7 +345,6 @@ class _GatedConsumer(AIOKafkaConsumer):
             seen_first, since, reread = self._wire_holes.get(tp, (None, now, 0.0))
             if seen_first != first:
                 since, reread = now, 0.0
-            self._wire_holes[tp] = (first, since, reread)
             if now - since > HOLE_PATIENCE_SECONDS:
                 what = "were never delivered to the agent (faust#596)" if data is not None else "could not be checked"
                 log.error("%s offsets %s %s for %.0f s: stopping rather than commit past them", tp, never_delivered[:10], what, now - since)
@@ -350,15 +352,11 @@ class _GatedConsumer(AIOKafkaConsumer):
                 return False
             if data is None:
                 log.warning("%s offsets %s could not be checked with the broker: commit postponed", tp, never_delivered[:10])
-                continue
-            if now - reread >= REREAD_EVERY_SECONDS:  # the first re-read is usually enough
+            elif now - reread >= REREAD_EVERY_SECONDS:  # the first re-read is usually enough
                 log.warning("%s offsets %s were fetched but never reached the agent (faust#596): reading again from %d",
                             tp, never_delivered[:10], first)
                 reread = now
-                from .metrics import get_metrics
-
-                get_metrics().rereads.labels("undelivered").inc()
-                await self.seek(tp, first)
+                await self._read_again(tp, first, "undelivered")
             self._wire_holes[tp] = (first, since, reread)
         return proceed
 

@@ -168,23 +168,29 @@ def reconcile(wanted: set[str], got: dict[str, list[bytes]]) -> Reconciliation:
     )
 
 
-async def group_lag(settings: Settings, topics=CONSUMED_TOPICS, timeout: float = 20.0) -> dict[str, int]:
-    """Records of the worker group not yet committed, per consumed topic, read from the broker.
-
-    Committed offsets (admin) against what a read_committed reader finds after them: a plain
-    end-minus-committed would count the marker that ends each transaction as lag.
-    """
+async def _group_committed(settings: Settings) -> dict:
+    """The worker group's committed offsets, by partition (admin API)."""
     from aiokafka.admin import AIOKafkaAdminClient
-    from aiokafka.structs import TopicPartition
 
     from streams.kafka_clients import client_kwargs
 
     admin = AIOKafkaAdminClient(**client_kwargs(settings))
     await admin.start()
     try:
-        committed = await admin.list_consumer_group_offsets(settings.app_id)
+        return await admin.list_consumer_group_offsets(settings.app_id)
     finally:
         await admin.close()
+
+
+async def group_lag(settings: Settings, topics=CONSUMED_TOPICS, timeout: float = 20.0) -> dict[str, int]:
+    """Records of the worker group not yet committed, per consumed topic, read from the broker.
+
+    Committed offsets (admin) against what a read_committed reader finds after them: a plain
+    end-minus-committed would count the marker that ends each transaction as lag.
+    """
+    from aiokafka.structs import TopicPartition
+
+    committed = await _group_committed(settings)
     tps = [TopicPartition(settings.topic(t), p) for t in topics for p in range(settings.partitions)]
     reader = consumer(settings, group_id=None, isolation_level="read_committed")
     await reader.start()
@@ -290,22 +296,14 @@ async def explain_missing(settings: Settings, wanted: set[str], outputs, topics=
     topics: the records that carry them, seen read_committed or only read_uncommitted, against
     the group's committed offset there. A fault test that times out prints it, to tell an input
     that was lost (committed past) from one that is held (open transaction, stalled worker)."""
-    from aiokafka.admin import AIOKafkaAdminClient
     from aiokafka.structs import TopicPartition
-
-    from streams.kafka_clients import client_kwargs
 
     out = await _raw_ids_on(settings, outputs, "read_committed")
     raw_ids = wanted - out.keys()
     if not raw_ids:
         return "every input is out"
 
-    admin = AIOKafkaAdminClient(**client_kwargs(settings))
-    await admin.start()
-    try:
-        committed = await admin.list_consumer_group_offsets(settings.app_id)
-    finally:
-        await admin.close()
+    committed = await _group_committed(settings)
     lines = [f"{len(raw_ids)} inputs not out"]
     for isolation in ("read_committed", "read_uncommitted"):
         found = await _raw_ids_on(settings, topics, isolation)

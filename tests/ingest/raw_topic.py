@@ -26,9 +26,9 @@ class RawRecord:
     offset: int = -1
 
 
-async def read_raw(settings: Settings) -> list[RawRecord]:
-    """Every record on this test's wire.raw, from the start to the current end."""
-    topic = settings.topic(T.RAW)
+async def read_topic(settings: Settings, name: str) -> list:
+    """Every record on this test's topic `name`, from the start to the end it had when asked."""
+    topic = settings.topic(name)
     cons = consumer(settings, topic, group_id=None)
     await cons.start()
     try:
@@ -37,20 +37,26 @@ async def read_raw(settings: Settings) -> list[RawRecord]:
         cons.unsubscribe()
         cons.assign(tps)
         await cons.seek_to_beginning(*tps)
-        out: list[RawRecord] = []
+        out = []
         todo = {tp for tp in tps if ends[tp] > 0}
         while todo:
             batch = await cons.getmany(*todo, timeout_ms=1000)
-            for tp, records in batch.items():
-                for r in records:
-                    headers = {k: v.decode() for k, v in (r.headers or ())}
-                    out.append(RawRecord(r.key, headers, from_json(RawItem, r.value), r.partition, r.offset))
+            for records in batch.values():
+                out.extend(records)
             for tp in list(todo):
                 if await cons.position(tp) >= ends[tp]:
                     todo.discard(tp)
         return out
     finally:
         await cons.stop()
+
+
+async def read_raw(settings: Settings) -> list[RawRecord]:
+    """Every record on this test's wire.raw, from the start to the current end."""
+    return [
+        RawRecord(r.key, {k: v.decode() for k, v in (r.headers or ())}, from_json(RawItem, r.value), r.partition, r.offset)
+        for r in await read_topic(settings, T.RAW)
+    ]
 
 
 def make_raw_topic(settings: Settings) -> None:

@@ -9,16 +9,15 @@ import time
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.structs import TopicPartition
 
 from streams import topics as T
 from streams.ingest.dropfolder import FAILED, PROCESSED, DropFolder
 from streams.ingest.feeds import FeedDefaults, FeedPoller, FeedsFile, FeedSpec
-from streams.kafka_clients import client_kwargs, consumer, ensure_topics
+from streams.kafka_clients import client_kwargs, ensure_topics
 from streams.metrics import get_metrics
 from streams.models import DeadLetter, from_json
 from streams.process_files import file_item_id
-from tests.ingest.raw_topic import FeedServer, make_raw_topic, read_raw
+from tests.ingest.raw_topic import FeedServer, make_raw_topic, read_raw, read_topic
 from tests.support import isolated_settings
 
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(180)]
@@ -27,25 +26,7 @@ STORY = b"WASHINGTON (Reuters) - A story of normal size.\n"
 
 
 async def read_dlq(settings) -> list[tuple[bytes | None, DeadLetter]]:
-    topic = settings.topic(T.DLQ)
-    cons = consumer(settings, topic, group_id=None)
-    await cons.start()
-    try:
-        tps = [TopicPartition(topic, p) for p in sorted(cons.partitions_for_topic(topic) or ())]
-        ends = await cons.end_offsets(tps)
-        cons.unsubscribe()
-        cons.assign(tps)
-        await cons.seek_to_beginning(*tps)
-        out, todo = [], {tp for tp in tps if ends[tp] > 0}
-        while todo:
-            for _tp, records in (await cons.getmany(*todo, timeout_ms=1000)).items():
-                out.extend((r.key, from_json(DeadLetter, r.value)) for r in records)
-            for tp in list(todo):
-                if await cons.position(tp) >= ends[tp]:
-                    todo.discard(tp)
-        return out
-    finally:
-        await cons.stop()
+    return [(r.key, from_json(DeadLetter, r.value)) for r in await read_topic(settings, T.DLQ)]
 
 
 def rejected_count(producer: str, reason: str) -> float:
