@@ -19,6 +19,7 @@ from faust.transport.consumer import TopicPartitionGroup, TransactionManager, en
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from faust.transport.drivers.aiokafka import Consumer as AIOKafkaConsumer
 from faust.types import TP
+from mode import Service
 
 from .kafka_clients import bootstrap_of, kafka_message_limit
 from .settings import Settings
@@ -127,11 +128,29 @@ class _SourceTransactions(TransactionManager):
         await self.producer.buffer.flush()
         return await super().commit(offsets, start_new_transaction=start_new_transaction)
 
+    async def abort_all(self) -> None:
+        """Abort every open transaction and drop its producer; the rebalance that follows starts
+        a new one per assigned partition (its InitProducerId fences any other holder of the id
+        and completes that holder's pending commit before offsets are read)."""
+        producer = self.producer
+        held = getattr(producer, "_transaction_producers", {})
+        for tid in sorted(held):
+            txp = held.pop(tid)
+            with contextlib.suppress(Exception):  # fenced or not in a transaction: nothing to abort
+                await txp.abort_transaction()
+            with contextlib.suppress(Exception):
+                await txp.stop()
+
 
 # How long a partition may keep a record that was fetched but never reached an agent, while it
 # is read again, before the worker stops rather than commit (see `_holes_are_markers`).
 HOLE_PATIENCE_SECONDS = 30.0
 REREAD_EVERY_SECONDS = 5.0
+# A commit still under way after this long is stuck (a commit takes milliseconds; a hole waits
+# at most HOLE_PATIENCE_SECONDS): the worker logs every task's async stack and stops, and its
+# supervisor restarts it from the committed offsets. A safety net: a worker once sat idle with
+# lag, and until its cause was found (stale read offsets, `seek_to_committed`) nothing said where.
+COMMIT_STALL_SECONDS = 90.0
 
 # Faust hard-codes fetch_max_wait_ms=1500. With one broker every partition shares one in-flight
 # fetch, and aiokafka leaves partitions with undelivered records out of it: a hop's records then
@@ -146,6 +165,14 @@ class _ConsumerThread(AIOKafkaConsumerThread):
         consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read when the consumer starts its fetcher
         return consumer
 
+    async def _highwaters(self, partitions: Any) -> Mapping[TP, int]:
+        # Faust's exactly_once recovery took a changelog's end from the last fetch response
+        # (`last_stable_offset`), unknown right after a rebalance: a changelog with 945 records
+        # counted as empty, and the table's own offset (944) then failed Faust's consistency
+        # check and crashed the worker. Ask the broker: with read_committed (exactly_once) it
+        # answers the last stable offset, the end of what recovery can read.
+        return await self._ensure_consumer().end_offsets(list(partitions))
+
 
 class _GatedConsumer(AIOKafkaConsumer):
     """Faust's aiokafka consumer with the delivery fixes this pipeline relies on.
@@ -153,8 +180,12 @@ class _GatedConsumer(AIOKafkaConsumer):
     - Records fetched before their partition was moved (a seek) are not delivered (faust#596,
       see `getmany`).
     - Before every commit, offsets that no agent acked below the highest acked one are checked
-      with the broker (`_holes_are_markers`); data records among them are read again.
-    - exactly_once commits pass through the app's CommitGate.
+      with the broker (`_holes_are_markers`); data records among them are read again, and so
+      are committed records past everything acked on a partition left idle (`_tails_delivered`).
+    - exactly_once commits pass through the app's CommitGate; a rebalance aborts what was not
+      committed (`on_partitions_revoked`); seeking to the committed offsets resets Faust's read
+      offset (`seek_to_committed`).
+    - A commit stuck for COMMIT_STALL_SECONDS logs every task's stack and stops the worker.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -167,6 +198,9 @@ class _GatedConsumer(AIOKafkaConsumer):
         self._wire_refetch_after_seek: set[TP] = set()
         self._wire_holes: dict[TP, tuple[int, float, float]] = {}  # first undelivered offset, first seen, last read again
         self._wire_hole_reader = _HoleReader(self.app)
+        self._wire_commit_since: float | None = None  # loop time the commit under way began
+        self._wire_revoking = False  # exactly_once: partitions are being revoked, nothing commits
+        self._wire_delivered_at: dict[TP, float] = {}  # loop time a partition's record last reached an agent
 
     def _new_consumer_thread(self) -> AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
@@ -220,6 +254,10 @@ class _GatedConsumer(AIOKafkaConsumer):
         self._moved([partition])  # a fetch that began before this point may have read the old position
 
     async def seek_wait(self, partitions: Mapping[TP, int]) -> None:
+        # Faust's recovery maps only -1 to "from the start": for a standby changelog partition it
+        # knew no offset of after a rebalance it passed None, which aiokafka refuses (the worker
+        # crashed). A standby replica with nothing read starts from the changelog's beginning.
+        partitions = {tp: 0 if offset is None or offset < 0 else offset for tp, offset in partitions.items()}
         self._moved(partitions, {ensure_TP(tp): offset for tp, offset in partitions.items()})
         await super().seek_wait(partitions)
         self._moved(partitions)
@@ -235,7 +273,15 @@ class _GatedConsumer(AIOKafkaConsumer):
             # A fetch that began while the seek was under way may have read the old position.
             self._moved(assigned)
         for tp, offset in offsets.items():
-            self._wire_next[ensure_TP(tp)] = offset if offset is not None and offset >= 0 else None
+            tp = ensure_TP(tp)
+            start = offset if offset is not None and offset >= 0 else None
+            self._wire_next[tp] = start
+            # Faust's fetch loop drops every record below its read offset as already read, and
+            # this seek (unlike `seek`) left it where the fetch loop had set it: after a
+            # rebalance it could stand past the committed offset (the loop still sets it for a
+            # record it hands over while the flow stops), and the records in between were
+            # dropped without a word. Measured: 18 inputs never published, the worker idle.
+            self._read_offset[tp] = start
         # Batches dropped while the seek was under way may have been fetched after it took
         # effect: set those partitions to the committed offset once more.
         pending, self._wire_refetch_after_seek = self._wire_refetch_after_seek, set()
@@ -263,6 +309,7 @@ class _GatedConsumer(AIOKafkaConsumer):
                     await self._refetch(tp, "stale_fetch")
                 continue
             handed[tp] = message.offset
+            self._wire_delivered_at[tp] = asyncio.get_running_loop().time()
             yield tp, message
             if self._wire_moves[tp] != moves:
                 # Moved while this record was being handed over: the fetch loop has just set
@@ -299,15 +346,77 @@ class _GatedConsumer(AIOKafkaConsumer):
         get_metrics().rereads.labels(reason).inc()
         await self.seek(tp, offset)
 
-    async def force_commit(self, topics: Any = None, start_new_transaction: bool = True) -> bool:
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        """exactly_once: a rebalance aborts what was not yet committed instead of committing it.
+
+        Faust forgets what agents acked on the revoked partitions before its revocation handler
+        commits, and keeps the producers of partitions that stay: the outputs of events acked
+        since the last commit stayed in an open transaction whose offsets were gone. That
+        transaction was committed (with other partitions' offsets, or later with the events'
+        second run after the seek to the committed offsets): measured, 4 and 61 inputs published
+        twice after a worker paused past its session timeout woke up. Here commits are refused
+        while partitions are revoked (in-flight events still finish), then every open transaction
+        is aborted and every ack not committed forgotten; every partition restarts from its
+        committed offset with a new producer.
+        """
         if not self.in_transaction:
-            if not await self._holes_are_markers():
-                return False
-            return await super().force_commit(topics, start_new_transaction=start_new_transaction)
-        async with commit_gate(self.app).closed():
-            if not await self._holes_are_markers():
-                return False
-            return await super().force_commit(topics, start_new_transaction=start_new_transaction)
+            await super().on_partitions_revoked(revoked)
+            return
+        self._wire_revoking = True
+        try:
+            await super().on_partitions_revoked(revoked)
+            await self.transactions.abort_all()
+            # Events that finished while the handler waited for them were acked after Faust had
+            # forgotten the partitions: their outputs were just aborted, so those acks are void
+            # (kept, the event's second run was skipped as already handled and its offset then
+            # committed without output: one input lost in a run).
+            for tp in set(self._acked) | set(self._acked_index) | {ensure_TP(tp) for tp in revoked}:
+                self._acked.pop(tp, None)
+                self._acked_index.pop(tp, None)
+                self._gap.pop(tp, None)
+                self._read_offset.pop(tp, None)
+                self._wire_holes.pop(tp, None)
+        finally:
+            self._wire_revoking = False
+
+    async def force_commit(self, topics: Any = None, start_new_transaction: bool = True) -> bool:
+        if self._wire_revoking:  # exactly_once: aborted instead (on_partitions_revoked)
+            return False
+        first = self._wire_commit_since is None  # Faust may nest commits (revocation inside a commit)
+        if first:
+            self._wire_commit_since = asyncio.get_running_loop().time()
+        try:
+            if not self.in_transaction:
+                if not await self._holes_are_markers():
+                    return False
+                return await super().force_commit(topics, start_new_transaction=start_new_transaction)
+            async with commit_gate(self.app).closed():
+                if not await self._holes_are_markers():
+                    return False
+                return await super().force_commit(topics, start_new_transaction=start_new_transaction)
+        finally:
+            if first:
+                self._wire_commit_since = None
+
+    @Service.task
+    async def _wire_commit_watchdog(self) -> None:
+        from .observability import describe_tasks
+
+        while not self.should_stop:
+            await self.sleep(REREAD_EVERY_SECONDS)
+            if self.should_stop:
+                return
+            await self._tails_delivered()
+            since = self._wire_commit_since
+            if since is None:
+                continue
+            stalled = asyncio.get_running_loop().time() - since
+            if stalled > COMMIT_STALL_SECONDS:
+                loops = {"main": asyncio.get_running_loop(), "consumer thread": getattr(self._thread, "thread_loop", None)}
+                log.error("commit stalled for %.0f s: stopping for a restart from the committed offsets; tasks:\n%s",
+                          stalled, describe_tasks(loops))
+                await self.crash(RuntimeError(f"commit stalled for {stalled:.0f} s"))
+                return
 
     async def _holes_are_markers(self) -> bool:
         """Check with the broker every offset between the committed one and the highest acked
@@ -359,6 +468,42 @@ class _GatedConsumer(AIOKafkaConsumer):
                 await self._read_again(tp, first, "undelivered")
             self._wire_holes[tp] = (first, since, reread)
         return proceed
+
+    async def _tails_delivered(self) -> None:
+        """Read a partition again when data records after everything acked never reached an agent.
+
+        `_holes_are_markers` sees an undelivered record only below an acked one: a partition's
+        last records, fetched but dropped (faust#596 races) while nothing came after them,
+        left the worker idle with lag and nothing to commit, for good (seen in about one
+        exactly_once SIGKILL run in ten). A partition idle for REREAD_EVERY_SECONDS with
+        committed records beyond what was acked is checked with the broker.
+        """
+        if getattr(self.app, "rebalancing", False) or self._unacked_messages or self._wire_seeking:
+            return
+        try:
+            client = self._thread._ensure_consumer()
+            partitions = set(self._get_active_partitions()) - set(self._paused_partitions)
+        except Exception:  # not started or stopping
+            return
+        now = asyncio.get_running_loop().time()
+        for tp in sorted(partitions):
+            if now - self._wire_delivered_at.get(tp, 0.0) < REREAD_EVERY_SECONDS:
+                continue
+            end = client.last_stable_offset(tp) if self.in_transaction else client.highwater(tp)
+            start = self._committed_offset.get(tp)
+            acked = self._acked.get(tp)
+            if acked:
+                start = max(start or 0, max(acked) + 1)
+            if end is None or start is None or start >= end:
+                continue
+            data = await self._wire_hole_reader.data_offsets(tp, start, end)
+            if not data or self._unacked_messages or now - self._wire_delivered_at.get(tp, 0.0) < REREAD_EVERY_SECONDS:
+                continue
+            first = min(data)
+            log.warning("%s records from offset %d (of %d up to %d) never reached the agent: reading again",
+                        tp, first, len(data), end)
+            self._wire_delivered_at[tp] = now  # once per interval
+            await self._read_again(tp, first, "undelivered")
 
     def _new_offset(self, tp: TP) -> int | None:
         """exactly_once: commit up to the highest acked offset of the partition.

@@ -400,6 +400,32 @@ def start_shutdown_watchdog(timeout: float) -> threading.Thread:
     return thread
 
 
+# --------------------------------------------------------------------------- diagnostics
+
+
+def describe_tasks(loops: Mapping[str, asyncio.AbstractEventLoop | None], limit: int = 200) -> str:
+    """Where every task of the given event loops waits, innermost call last: what a stuck
+    worker logs before it stops (a coroutine's `cr_await` chain is its async call stack)."""
+    lines: list[str] = []
+    for name, loop in loops.items():
+        if loop is None or loop.is_closed():
+            continue
+        try:
+            tasks = asyncio.all_tasks(loop)
+        except RuntimeError:  # the loop's task set changed under us (another thread): skip it
+            continue
+        for task in sorted(tasks, key=lambda t: t.get_name())[:limit]:
+            lines.append(f"[{name}] {task.get_name()}:")
+            step: Any = task.get_coro()
+            while step is not None:
+                frame = getattr(step, "cr_frame", None) or getattr(step, "gi_frame", None) or getattr(step, "ag_frame", None)
+                if frame is not None:
+                    lines.append(f"    {frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}")
+                nxt = getattr(step, "cr_await", None) or getattr(step, "gi_yieldfrom", None) or getattr(step, "ag_await", None)
+                step = nxt
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- process-wide
 
 _health = WorkerHealth()

@@ -236,9 +236,15 @@ async def wait_for_zero_lag(settings: Settings, timeout: float = 60.0, worker: R
     raise AssertionError(f"committed offsets stuck behind the end for {timeout} s: {lag}")
 
 
-# streams.faust_app logs this when a worker stops rather than commit past a record Faust fetched
-# but never handed to an agent (faust#596); a supervisor (systemd, Kubernetes) restarts it.
-REFUSED_COMMIT = "uncommittable records"
+# How a worker stops itself for its supervisor (systemd, Kubernetes) to restart it
+# (streams/faust_app.py): rather than commit past a record Faust fetched but never handed to an
+# agent (faust#596), or when a commit is stuck.
+SELF_STOPS = ("uncommittable records", "commit stalled")
+
+
+def stopped_itself(worker: RunningWorker) -> bool:
+    text = worker.log.read_text(errors="replace")
+    return worker.proc.poll() is not None and any(reason in text for reason in SELF_STOPS)
 
 
 def outputs_supervised(
@@ -262,7 +268,7 @@ def outputs_supervised(
                 if worker.proc.poll() is None:
                     with contextlib.suppress(subprocess.TimeoutExpired):
                         worker.proc.wait(30)
-                if worker.proc.poll() is None or REFUSED_COMMIT not in worker.log.read_text(errors="replace"):
+                if not stopped_itself(worker):
                     raise
                 refusals += 1
                 worker = None

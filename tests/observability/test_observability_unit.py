@@ -285,3 +285,29 @@ def test_retries_are_counted_from_the_sender_logger():
         assert counter.samples[0].value == 1
     finally:
         sender.filters.clear()
+
+
+def test_describe_tasks_names_where_each_task_waits_innermost_last():
+    """What a stuck worker logs before it stops: each task's async call chain, on every loop."""
+
+    async def waits_for(event: asyncio.Event) -> None:
+        await event.wait()
+
+    async def holds(event: asyncio.Event) -> None:
+        await waits_for(event)
+
+    async def main() -> str:
+        event = asyncio.Event()
+        task = asyncio.create_task(holds(event), name="stuck-commit")
+        await asyncio.sleep(0)
+        try:
+            return O.describe_tasks({"main": asyncio.get_running_loop(), "gone": None})
+        finally:
+            event.set()
+            await task
+
+    text = asyncio.run(main())
+    block = text[text.index("[main] stuck-commit:"):].splitlines()
+    calls = [line.rsplit(" in ", 1)[-1] for line in block[1:4]]
+    assert calls == ["holds", "waits_for", "wait"]
+    assert "[gone]" not in text
