@@ -253,6 +253,35 @@ class _GatedConsumer(AIOKafkaConsumer):
         await self._thread.call_thread(self._thread.seek, partition, offset)
         self._moved([partition])  # a fetch that began before this point may have read the old position
 
+    async def highwaters(self, *partitions: TP) -> Mapping[TP, int]:
+        """exactly_once: a changelog's end as the offset after its last committed data record.
+
+        Faust's recovery reads until the offset before the end. A transactional changelog ends
+        with a commit marker, which never reaches the reader, so every recovery waited for
+        Faust's 10 s "Aborted tx until highwater" timeout (three SIGKILLs: +30 s).
+        """
+        ends = await super().highwaters(*partitions)
+        if not self.in_transaction:
+            return ends
+        adjusted = dict(ends)
+        for tp, end in ends.items():
+            if end is None or end <= 0:
+                continue
+            width = 16
+            while True:  # markers and aborted records end the log: look further back until data
+                start = max(0, end - width)
+                data = await self._wire_hole_reader.data_offsets(tp, start, end)
+                if data is None:  # not read in time: keep the end (Faust's timeout still ends it)
+                    break
+                if data:
+                    adjusted[tp] = max(data) + 1
+                    break
+                if start == 0:
+                    adjusted[tp] = 0
+                    break
+                width *= 4
+        return adjusted
+
     async def seek_wait(self, partitions: Mapping[TP, int]) -> None:
         # Faust's recovery maps only -1 to "from the start": for a standby changelog partition it
         # knew no offset of after a rebalance it passed None, which aiokafka refuses (the worker
