@@ -316,7 +316,16 @@ class _GatedConsumer(AIOKafkaConsumer):
         pending, self._wire_refetch_after_seek = self._wire_refetch_after_seek, set()
         for tp in pending:
             await self._refetch(tp, "after_seek")
-        return offsets
+        # Agents run while this seek is under way, and a commit may land meanwhile. Faust then
+        # sets its committed offsets to what this seek read, lowering them: records read again
+        # after that commit were not recognised as handled and were published twice (11 inputs
+        # in one exactly_once SIGKILL run). Committed offsets only move forward.
+        result = dict(offsets)
+        for tp, offset in offsets.items():
+            now = self._committed_offset.get(ensure_TP(tp))
+            if now is not None and (offset is None or offset < now):
+                result[tp] = now
+        return result
 
     async def _getmany(self, active_partitions: Any, timeout: float) -> Any:
         moves = dict(self._wire_moves)
