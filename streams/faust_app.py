@@ -516,7 +516,7 @@ class _GatedConsumer(AIOKafkaConsumer):
         exactly_once SIGKILL run in ten). A partition idle for REREAD_EVERY_SECONDS with
         committed records beyond what was acked is checked with the broker.
         """
-        if getattr(self.app, "rebalancing", False) or self._unacked_messages or self._wire_seeking:
+        if getattr(self.app, "rebalancing", False) or self._wire_seeking:
             return
         try:
             client = self._thread._ensure_consumer()
@@ -524,8 +524,9 @@ class _GatedConsumer(AIOKafkaConsumer):
         except Exception:  # not started or stopping
             return
         now = asyncio.get_running_loop().time()
+        in_flight = {message.tp for message in list(self._unacked_messages)}
         for tp in sorted(partitions):
-            if now - self._wire_delivered_at.get(tp, 0.0) < REREAD_EVERY_SECONDS:
+            if tp in in_flight or now - self._wire_delivered_at.get(tp, 0.0) < REREAD_EVERY_SECONDS:
                 continue
             end = client.last_stable_offset(tp) if self.in_transaction else client.highwater(tp)
             start = self._committed_offset.get(tp)
@@ -535,7 +536,7 @@ class _GatedConsumer(AIOKafkaConsumer):
             if end is None or start is None or start >= end:
                 continue
             data = await self._wire_hole_reader.data_offsets(tp, start, end)
-            if not data or self._unacked_messages or now - self._wire_delivered_at.get(tp, 0.0) < REREAD_EVERY_SECONDS:
+            if not data or now - self._wire_delivered_at.get(tp, 0.0) < REREAD_EVERY_SECONDS:
                 continue
             first = min(data)
             log.warning("%s records from offset %d (of %d up to %d) never reached the agent: reading again",
@@ -579,8 +580,11 @@ class _HoleReader:
 
     async def data_offsets(self, tp: TP, start: int, end: int, timeout: float = 15.0) -> set[int] | None:
         """Offsets in [start, end) of committed data records; None if not read in time."""
+        from aiokafka import TopicPartition
+
         from .kafka_clients import consumer
 
+        tp = TopicPartition(tp.topic, tp.partition)  # aiokafka refuses Faust's TP in getmany
         async with self._lock:
             try:
                 if self._reader is None:
