@@ -54,7 +54,7 @@ def raw_ids(got):
             "exactly_once",
             marks=pytest.mark.xfail(
                 strict=False,
-                reason="after this session's fixes 9 of 10 runs passed; in one the last worker stopped fetching "
+                reason="after the last seek fix 6 of 7 runs passed; in one the last worker stopped fetching "
                 "wire.deduplicated after two stale-batch re-reads at start-up (idle with lag, nothing lost); the "
                 "idle-partition check that re-reads such partitions could not run then (fixed since; 4 of 4 runs "
                 "passed after it), too few runs to call it done",
