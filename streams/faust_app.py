@@ -148,8 +148,8 @@ HOLE_PATIENCE_SECONDS = 30.0
 REREAD_EVERY_SECONDS = 5.0
 # A commit still under way after this long is stuck (a commit takes milliseconds; a hole waits
 # at most HOLE_PATIENCE_SECONDS): the worker logs every task's async stack and stops, and its
-# supervisor restarts it from the committed offsets. A safety net: a worker once sat idle with
-# lag, and until its cause was found (stale read offsets, `seek_to_committed`) nothing said where.
+# supervisor restarts it from the committed offsets. A safety net: workers sat idle with lag
+# (see `_tails_delivered`), and nothing said where they waited.
 COMMIT_STALL_SECONDS = 90.0
 
 # Faust hard-codes fetch_max_wait_ms=1500. With one broker every partition shares one in-flight
@@ -183,8 +183,8 @@ class _GatedConsumer(AIOKafkaConsumer):
       with the broker (`_holes_are_markers`); data records among them are read again, and so
       are committed records past everything acked on a partition left idle (`_tails_delivered`).
     - exactly_once commits pass through the app's CommitGate; a rebalance aborts what was not
-      committed (`on_partitions_revoked`); seeking to the committed offsets resets Faust's read
-      offset (`seek_to_committed`).
+      committed (`on_partitions_revoked`); seeking to the committed offsets never lowers them
+      (`seek_to_committed`).
     - A commit stuck for COMMIT_STALL_SECONDS logs every task's stack and stops the worker.
     """
 
@@ -302,15 +302,7 @@ class _GatedConsumer(AIOKafkaConsumer):
             # A fetch that began while the seek was under way may have read the old position.
             self._moved(assigned)
         for tp, offset in offsets.items():
-            tp = ensure_TP(tp)
-            start = offset if offset is not None and offset >= 0 else None
-            self._wire_next[tp] = start
-            # Faust's fetch loop drops every record below its read offset as already read, and
-            # this seek (unlike `seek`) left it where the fetch loop had set it: after a
-            # rebalance it could stand past the committed offset (the loop still sets it for a
-            # record it hands over while the flow stops), and the records in between were
-            # dropped without a word. Measured: 18 inputs never published, the worker idle.
-            self._read_offset[tp] = start
+            self._wire_next[ensure_TP(tp)] = offset if offset is not None and offset >= 0 else None
         # Batches dropped while the seek was under way may have been fetched after it took
         # effect: set those partitions to the committed offset once more.
         pending, self._wire_refetch_after_seek = self._wire_refetch_after_seek, set()
@@ -412,7 +404,6 @@ class _GatedConsumer(AIOKafkaConsumer):
                 self._acked.pop(tp, None)
                 self._acked_index.pop(tp, None)
                 self._gap.pop(tp, None)
-                self._read_offset.pop(tp, None)
                 self._wire_holes.pop(tp, None)
         finally:
             self._wire_revoking = False
@@ -437,7 +428,9 @@ class _GatedConsumer(AIOKafkaConsumer):
                 self._wire_commit_since = None
 
     @Service.task
-    async def _wire_commit_watchdog(self) -> None:
+    async def _wire_watchdog(self) -> None:
+        """Every REREAD_EVERY_SECONDS: read idle partitions' undelivered records again, and stop
+        the worker when a commit is stuck."""
         from .observability import describe_tasks
 
         while not self.should_stop:

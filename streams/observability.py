@@ -421,8 +421,7 @@ def describe_tasks(loops: Mapping[str, asyncio.AbstractEventLoop | None], limit:
                 frame = getattr(step, "cr_frame", None) or getattr(step, "gi_frame", None) or getattr(step, "ag_frame", None)
                 if frame is not None:
                     lines.append(f"    {frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}")
-                nxt = getattr(step, "cr_await", None) or getattr(step, "gi_yieldfrom", None) or getattr(step, "ag_await", None)
-                step = nxt
+                step = getattr(step, "cr_await", None) or getattr(step, "gi_yieldfrom", None) or getattr(step, "ag_await", None)
     return "\n".join(lines)
 
 
