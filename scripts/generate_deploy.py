@@ -122,7 +122,8 @@ def overview() -> dashboard.Dashboard:
     d = d.with_panel(_stat(
         L, "Dead letters / s", "Records sent to wire.dlq, all stages.",
         f"sum(rate(wirestream_dead_letters_total[{WINDOW}]))", unit="reqps"))
-    d = d.with_panel(_ts(L, "Throughput by stage", "Records each stage received and items it emitted, per second.", [
+    d = d.with_panel(_ts(L, "Throughput by stage",
+                         "Records each stage received (ingest: items the producers sent or dead-lettered) and items it emitted, per second.", [
         (f"sum by (stage) (rate(wirestream_stage_items_in_total[{WINDOW}]))", "{{stage}} in"),
         (f"sum by (stage) (rate(wirestream_stage_items_out_total[{WINDOW}]))", "{{stage}} out"),
     ], unit="reqps"))

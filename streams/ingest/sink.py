@@ -271,10 +271,15 @@ class RawSink:
             self.metrics.ingest_send_errors.labels(self.name).inc()
             raise
         self.metrics.dead_letters.labels(letter.stage, letter.reason).inc()
+        # A refused item is an item in too: WirestreamDeadLetterRateHigh divides by items in.
+        self.metrics.item_in(letter.stage, letter.source, letter.format)
         log.warning("dead letter from %s: %s (%s)", self.name, letter.reason, letter.message, extra=letter_summary(letter))
         return meta
 
     def acknowledged(self, item: Outgoing) -> None:
+        # Ingest counts an item in at its outcome (here, or as a dead letter), not per send
+        # attempt: an item sent again after a failed send is one item.
+        self.metrics.item_in(INGEST_STAGE, item.raw.source, item.raw.format_hint)
         self.metrics.ingest_items.labels(self.name, source_kind(item.raw.source)).inc()
         self.metrics.ingest_bytes.labels(self.name).inc(len(item.raw.payload))
 
