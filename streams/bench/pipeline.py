@@ -2,10 +2,11 @@
 its limits, measured in one run.
 
 0. **broker warm-up**: a pipeline worker over a throwaway corpus, not measured. A fresh broker
-   is slow until its JVM has compiled its hot paths (measured: ~2.3 ms of broker CPU per item in
-   the first worker run, ~0.7 ms from the second on, and the worker's own fetch and produce
-   loops spinning on the slow answers: 3.3 against 1.9–2.2 ms of worker CPU per item); without
-   this round whichever worker ran first paid for it. A pipeline worker, not a passthrough one:
+   is slow until its JVM has compiled its hot paths (measured: 2.3, 0.85 and 0.67 ms of broker
+   CPU per pipeline item in three rounds without a warm-up, and the worker's own fetch and
+   produce loops spinning on the slow answers: 3.3 against 1.9–2.2 ms of worker CPU per item);
+   without this round whichever worker ran first paid for it, hence 8,000 items. The broker's
+   CPU per round is in the report when the bench started the broker. A pipeline worker, not a passthrough one:
    it uses every kind of topic the passthrough does and more (changelog, duplicates, routed
    topics), and after a passthrough warm-up the first pipeline round was still the slow one.
 1. **pipeline**: a real worker process (`wirestream worker`, all three agents) on topics of its
@@ -70,7 +71,7 @@ class _Plan:
     broker_warmup: int  # items of the unmeasured warm-up round (0: none)
 
 
-FULL = _Plan(items=4000, latency_s=20.0, warmup=60, timeout_s=90.0, rounds=3, broker_warmup=4000)
+FULL = _Plan(items=4000, latency_s=20.0, warmup=60, timeout_s=90.0, rounds=3, broker_warmup=8000)
 QUICK = _Plan(items=300, latency_s=2.0, warmup=10, timeout_s=60.0, rounds=1, broker_warmup=0)
 
 
@@ -117,6 +118,11 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
+# The pid of the broker this bench started (None on a broker named by WIRE_KAFKA_BOOTSTRAP):
+# its CPU over each measured window shows whether the broker was warm.
+_BROKER_PID: list[int | None] = [None]
+
+
 @contextlib.contextmanager
 def _broker() -> Iterator[str]:
     bootstrap = os.environ.get("WIRE_KAFKA_BOOTSTRAP")
@@ -128,10 +134,17 @@ def _broker() -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="wirestream-bench-kafka-") as home:
         kafka = LocalKafka(home)
         bootstrap = kafka.start()
+        _BROKER_PID[0] = kafka.pid
         try:
             yield bootstrap
         finally:
+            _BROKER_PID[0] = None
             kafka.stop()
+
+
+def _broker_cpu_s() -> float | None:
+    pid = _BROKER_PID[0]
+    return _cpu_s(pid) if pid is not None else None
 
 
 def _settings(bootstrap: str, label: str) -> Any:
@@ -210,12 +223,13 @@ async def _through_worker(settings: Any, raws: list[RawItem], expected: int, war
         # once these came out; then the measured corpus is sent.
         await _send_all(settings, warm)
         await out.until(warm_expected, plan.timeout_s + 60, proc)
-        cpu0 = _cpu_s(proc.pid)
+        cpu0, broker0 = _cpu_s(proc.pid), _broker_cpu_s()
         start = await _send_all(settings, raws)
         await out.until(warm_expected + expected, plan.timeout_s, proc)
-        cpu1 = _cpu_s(proc.pid)
+        cpu1, broker1 = _cpu_s(proc.pid), _broker_cpu_s()
         span = out.last_ts / 1000 - start
-        result = {"items": len(raws), "outputs": expected, "seconds": span, "cpu_s": cpu1 - cpu0}
+        result = {"items": len(raws), "outputs": expected, "seconds": span, "cpu_s": cpu1 - cpu0,
+                  "broker_cpu_s": None if broker0 is None or broker1 is None else broker1 - broker0}
         if latency:
             result["latency_ms"] = await _latency(settings, out, proc, plan)
         return result
@@ -332,6 +346,10 @@ def _median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def _per_1000(cpu_s: float | None, items: int) -> float | None:
+    return None if cpu_s is None else round(cpu_s / items * 1000, 3)
+
+
 def run(*, quick: bool = False) -> BenchReport:
     plan = QUICK if quick else FULL
     raws = corpus(plan.items)
@@ -367,6 +385,8 @@ def run(*, quick: bool = False) -> BenchReport:
             "pipeline_vs_faust_passthrough": round(rate(p) / rate(q), 3),
             "cpu_s_per_1000_items": round(cpu_ms(p), 3),
             "faust_passthrough_cpu_s_per_1000_items": round(cpu_ms(q), 3),
+            "broker_cpu_s_per_1000_items": _per_1000(p.get("broker_cpu_s"), p["items"]),
+            "broker_cpu_s_per_1000_items_passthrough": _per_1000(q.get("broker_cpu_s"), q["items"]),
         }
         for p, q in zip(pipes, noops, strict=True)
     ]
