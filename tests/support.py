@@ -247,32 +247,51 @@ def stopped_itself(worker: RunningWorker) -> bool:
     return worker.proc.poll() is not None and any(reason in text for reason in SELF_STOPS)
 
 
-def outputs_supervised(
-    settings: Settings, workdir: Path, topics: list[str], done, *, committed_only: bool,
+@contextlib.contextmanager
+def supervised_worker(
+    settings: Settings, workdir: Path, topics, done, *, committed_only: bool,
     worker: RunningWorker | None = None, restarts: int = 8, timeout: float = 240.0,
-) -> tuple[dict[str, list[bytes]], int]:
-    """consume_until(done), then zero lag; a worker that stopped itself on faust#596 is replaced
-    by a new one, as a supervisor would. Returns the outputs and how many workers stopped so."""
+    zero_lag: bool = False, wanted: set[str] | None = None,
+) -> Iterator[tuple[RunningWorker, dict[str, list[bytes]], int]]:
+    """A worker run until consume_until(done) (and, with `zero_lag`, until its group has no lag),
+    replaced by a new one whenever it stopped itself (SELF_STOPS), as systemd or Kubernetes
+    would. Yields (the running worker, the outputs, how many workers stopped themselves); the
+    workers it started are stopped on leaving. `worker`: one the caller started and stops. A
+    timeout with `wanted` given says where each missing input stands."""
     refusals = 0
-    with contextlib.ExitStack() as stack:
-        for _ in range(restarts):
+    for _ in range(restarts):
+        with contextlib.ExitStack() as stack:
             if worker is None:
                 worker = stack.enter_context(worker_process(settings, workdir))
             try:
                 got = asyncio.run(
                     consume_until(settings, topics, done, timeout=timeout, worker=worker, committed_only=committed_only)
                 )
-                asyncio.run(wait_for_zero_lag(settings, timeout=90, worker=worker))
-                return got, refusals
+                if zero_lag:
+                    asyncio.run(wait_for_zero_lag(settings, timeout=90, worker=worker))
             except AssertionError:
-                if worker.proc.poll() is None:
-                    with contextlib.suppress(subprocess.TimeoutExpired):
-                        worker.proc.wait(30)
+                if worker.proc.poll() is None and wanted is not None:  # timed out: say where the missing inputs are
+                    raise AssertionError(asyncio.run(explain_missing(settings, wanted, topics))) from None
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    worker.proc.wait(60)
                 if not stopped_itself(worker):
                     raise
                 refusals += 1
                 worker = None
-    raise AssertionError(f"{restarts} workers in a row stopped on faust#596")
+                continue
+            yield worker, got, refusals
+            return
+    raise AssertionError(f"{restarts} workers in a row stopped themselves")
+
+
+def outputs_supervised(
+    settings: Settings, workdir: Path, topics: list[str], done, *, committed_only: bool,
+    worker: RunningWorker | None = None, restarts: int = 8, timeout: float = 240.0,
+) -> tuple[dict[str, list[bytes]], int]:
+    """`supervised_worker` until done and zero lag: the outputs and how many workers stopped themselves."""
+    with supervised_worker(settings, workdir, topics, done, committed_only=committed_only, worker=worker,
+                           restarts=restarts, timeout=timeout, zero_lag=True) as (_, got, refusals):
+        return got, refusals
 
 
 async def _raw_ids_on(settings: Settings, topics, isolation: str) -> dict[str, list[tuple[str, int, int]]]:

@@ -3,7 +3,6 @@ reconciled by id. Every input must come out (at least once); repeats are counted
 
 import asyncio
 import collections
-import contextlib
 import signal
 
 import orjson
@@ -13,14 +12,7 @@ from streams import topics as T
 from streams.bench.workload import synthetic_items
 from streams.kafka_clients import producer
 from streams.models import to_json
-from tests.support import (
-    consume_until,
-    explain_missing,
-    isolated_settings,
-    stopped_itself,
-    wait_for_zero_lag,
-    worker_process,
-)
+from tests.support import isolated_settings, supervised_worker
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -62,20 +54,23 @@ def test_sigkill_mid_stream(kafka_bootstrap, tmp_path, guarantee):
     asyncio.run(produce_all(settings, items))
 
     kills = 0
-    refusals = [0]
+    refusals = 0
     for round_ in range(3):
         target = len(wanted) * (round_ + 1) // 4
         # Let this worker make some progress, then kill it without warning.
-        with supervised(settings, tmp_path, lambda g, t=target: len(raw_ids(g).keys() & wanted) >= t, committed, refusals, wanted=wanted) as (worker, _):
+        with supervised_worker(settings, tmp_path, OUTPUTS, lambda g, t=target: len(raw_ids(g).keys() & wanted) >= t,
+                               committed_only=committed, wanted=wanted) as (worker, _, stops):
             worker.proc.send_signal(signal.SIGKILL)
             worker.proc.wait(10)
             kills += 1
+            refusals += stops
 
-    with supervised(settings, tmp_path, lambda g: wanted <= raw_ids(g).keys(), committed, refusals, wanted=wanted) as (worker, got):
-        asyncio.run(wait_for_zero_lag(settings, timeout=90, worker=worker))
+    with supervised_worker(settings, tmp_path, OUTPUTS, lambda g: wanted <= raw_ids(g).keys(), committed_only=committed,
+                           zero_lag=True, wanted=wanted) as (_, got, stops):
+        refusals += stops
     seen = raw_ids(got)
     assert kills == 3
-    print(f"\nworkers that stopped themselves for a restart (an undelivered record, faust#596, or a stuck commit): {refusals[0]}")
+    print(f"\nworkers that stopped themselves for a restart (an undelivered record, faust#596, or a stuck commit): {refusals}")
     missing = wanted - seen.keys()
     assert not missing, f"{len(missing)} items lost"
     repeats = sum(n - 1 for n in seen.values())
@@ -89,27 +84,6 @@ def test_sigkill_mid_stream(kafka_bootstrap, tmp_path, guarantee):
     for e in events:
         by_id[e["event_id"]].add((e["raw_id"], e["item_index"]))
     assert all(len(v) == 1 for v in by_id.values())
-
-
-@contextlib.contextmanager
-def supervised(settings, tmp_path, done, committed, refusals, restarts=8, wanted=None):
-    """A worker run until done(outputs), restarted (as systemd or Kubernetes would) when it stops
-    itself rather than commit past a record Faust never delivered; yields the running worker."""
-    for _ in range(restarts):
-        with worker_process(settings, tmp_path) as worker:
-            try:
-                got = asyncio.run(consume_until(settings, OUTPUTS, done, timeout=240, worker=worker, committed_only=committed))
-            except AssertionError:
-                if worker.proc.poll() is None and wanted is not None:  # timed out: say where the missing inputs are
-                    raise AssertionError(asyncio.run(explain_missing(settings, wanted, OUTPUTS))) from None
-                worker.proc.wait(60)
-                if not stopped_itself(worker):
-                    raise
-                refusals[0] += 1
-                continue
-            yield worker, got
-            return
-    raise AssertionError(f"{restarts} workers in a row stopped on faust#596")
 
 
 async def _ensure(settings):
