@@ -5,10 +5,11 @@ its limits, measured in one run.
    is slow until its JVM has compiled its hot paths (measured: 2.3, 0.85 and 0.67 ms of broker
    CPU per pipeline item in three rounds without a warm-up, and the worker's own fetch and
    produce loops spinning on the slow answers: 3.3 against 1.9–2.2 ms of worker CPU per item);
-   without this round whichever worker ran first paid for it, hence 8,000 items. The broker's
-   CPU per round is in the report when the bench started the broker. A pipeline worker, not a passthrough one:
-   it uses every kind of topic the passthrough does and more (changelog, duplicates, routed
-   topics), and after a passthrough warm-up the first pipeline round was still the slow one.
+   without this round whichever worker ran first paid for it, hence 8,000 items. A pipeline
+   worker, not a passthrough one: it uses every kind of topic the passthrough does and more
+   (changelog, duplicates, routed topics), and after a passthrough warm-up the first pipeline
+   round was still the slow one. The broker's CPU per round is in the report when the bench
+   started the broker.
 1. **pipeline**: a real worker process (`wirestream worker`, all three agents) on topics of its
    own; the corpus mix (the shipped samples, every tenth item, repeats included, and distinct
    synthetic stories from `workload.synthetic_items` in ninjs, NITF and plain text) is produced
@@ -118,33 +119,23 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-# The pid of the broker this bench started (None on a broker named by WIRE_KAFKA_BOOTSTRAP):
-# its CPU over each measured window shows whether the broker was warm.
-_BROKER_PID: list[int | None] = [None]
-
-
 @contextlib.contextmanager
-def _broker() -> Iterator[str]:
+def _broker() -> Iterator[tuple[str, int | None]]:
+    """(bootstrap, pid of the broker this bench started, or None on one named by
+    WIRE_KAFKA_BOOTSTRAP): its CPU over each measured window shows whether it was warm."""
     bootstrap = os.environ.get("WIRE_KAFKA_BOOTSTRAP")
     if bootstrap:
-        yield bootstrap
+        yield bootstrap, None
         return
     from streams.localkafka import LocalKafka
 
     with tempfile.TemporaryDirectory(prefix="wirestream-bench-kafka-") as home:
         kafka = LocalKafka(home)
         bootstrap = kafka.start()
-        _BROKER_PID[0] = kafka.pid
         try:
-            yield bootstrap
+            yield bootstrap, kafka.pid
         finally:
-            _BROKER_PID[0] = None
             kafka.stop()
-
-
-def _broker_cpu_s() -> float | None:
-    pid = _BROKER_PID[0]
-    return _cpu_s(pid) if pid is not None else None
 
 
 def _settings(bootstrap: str, label: str) -> Any:
@@ -217,19 +208,19 @@ async def _send_all(settings: Any, raws: list[RawItem]) -> float:
 
 
 async def _through_worker(settings: Any, raws: list[RawItem], expected: int, warm: list[RawItem], warm_expected: int,
-                          proc: subprocess.Popen, plan: _Plan, latency: bool) -> dict[str, Any]:
+                          proc: subprocess.Popen, plan: _Plan, latency: bool, broker_pid: int | None) -> dict[str, Any]:
     async with _Outputs(settings) as out:
         # Warm-up: the worker has joined its group, recovered its table and loaded its models
         # once these came out; then the measured corpus is sent.
         await _send_all(settings, warm)
         await out.until(warm_expected, plan.timeout_s + 60, proc)
-        cpu0, broker0 = _cpu_s(proc.pid), _broker_cpu_s()
+        cpu0, broker0 = _cpu_s(proc.pid), _cpu_s(broker_pid) if broker_pid else 0.0
         start = await _send_all(settings, raws)
         await out.until(warm_expected + expected, plan.timeout_s, proc)
-        cpu1, broker1 = _cpu_s(proc.pid), _broker_cpu_s()
+        cpu1, broker1 = _cpu_s(proc.pid), _cpu_s(broker_pid) if broker_pid else 0.0
         span = out.last_ts / 1000 - start
         result = {"items": len(raws), "outputs": expected, "seconds": span, "cpu_s": cpu1 - cpu0,
-                  "broker_cpu_s": None if broker0 is None or broker1 is None else broker1 - broker0}
+                  "broker_cpu_s": broker1 - broker0 if broker_pid else None}
         if latency:
             result["latency_ms"] = await _latency(settings, out, proc, plan)
         return result
@@ -321,17 +312,18 @@ async def _aiokafka_hops(settings: Any, raws: list[RawItem], plan: _Plan) -> dic
 # --------------------------------------------------------------------------- run
 
 
-def _worker_run(bootstrap: str, label: str, raws: list[RawItem], expected: int, warm: list[RawItem],
+def _worker_run(broker: tuple[str, int | None], label: str, raws: list[RawItem], expected: int, warm: list[RawItem],
                 warm_expected: int, plan: _Plan, *, passthrough: bool, latency: bool) -> dict[str, Any]:
     from streams.kafka_clients import ensure_topics
 
+    bootstrap, broker_pid = broker
     settings = _settings(bootstrap, label)
     asyncio.run(ensure_topics(settings))
     with tempfile.TemporaryDirectory(prefix=f"wirestream-bench-{label}-") as tmp, _worker(
         settings, Path(tmp), passthrough=passthrough
     ) as proc:
         try:
-            return asyncio.run(_through_worker(settings, raws, expected, warm, warm_expected, proc, plan, latency))
+            return asyncio.run(_through_worker(settings, raws, expected, warm, warm_expected, proc, plan, latency, broker_pid))
         except (TimeoutError, RuntimeError) as exc:
             tail = (Path(tmp) / "worker.log").read_text(errors="replace").splitlines()[-15:]
             raise RuntimeError(f"{label}: {exc}\n" + "\n".join(tail)) from exc
@@ -340,10 +332,6 @@ def _worker_run(bootstrap: str, label: str, raws: list[RawItem], expected: int, 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def _median(values: list[float]) -> float:
-    return statistics.median(values)
 
 
 def _per_1000(cpu_s: float | None, items: int) -> float | None:
@@ -359,17 +347,17 @@ def run(*, quick: bool = False) -> BenchReport:
     began = time.monotonic()
     pipes: list[dict[str, Any]] = []
     noops: list[dict[str, Any]] = []
-    with _broker() as bootstrap:
+    with _broker() as broker:
         if plan.broker_warmup:
             throwaway = corpus(plan.broker_warmup, seed=3, source="brokerwarmup")
-            _worker_run(bootstrap, "warm", throwaway, expected_outputs(throwaway)[0], warm, warm_expected, plan,
+            _worker_run(broker, "warm", throwaway, expected_outputs(throwaway)[0], warm, warm_expected, plan,
                         passthrough=False, latency=False)
         for n in range(plan.rounds):
-            pipes.append(_worker_run(bootstrap, "pipe", raws, expected, warm, warm_expected, plan,
+            pipes.append(_worker_run(broker, "pipe", raws, expected, warm, warm_expected, plan,
                                      passthrough=False, latency=n == 0))
-            noops.append(_worker_run(bootstrap, "noop", raws, len(raws), warm, len(warm), plan,
+            noops.append(_worker_run(broker, "noop", raws, len(raws), warm, len(warm), plan,
                                      passthrough=True, latency=False))
-        raw_hops = asyncio.run(_aiokafka_hops(_settings(bootstrap, "aiok"), raws, plan))
+        raw_hops = asyncio.run(_aiokafka_hops(_settings(broker[0], "aiok"), raws, plan))
     lat = pipes[0].pop("latency_ms")
 
     def rate(r: dict[str, Any]) -> float:
@@ -390,11 +378,11 @@ def run(*, quick: bool = False) -> BenchReport:
         }
         for p, q in zip(pipes, noops, strict=True)
     ]
-    pipeline_rate = _median([rate(p) for p in pipes])
-    faust_rate = _median([rate(q) for q in noops])
+    pipeline_rate = statistics.median([rate(p) for p in pipes])
+    faust_rate = statistics.median([rate(q) for q in noops])
     aiokafka_rate = rate(raw_hops)
-    pipe_cpu = _median([cpu_ms(p) for p in pipes])
-    noop_cpu = _median([cpu_ms(q) for q in noops])
+    pipe_cpu = statistics.median([cpu_ms(p) for p in pipes])
+    noop_cpu = statistics.median([cpu_ms(q) for q in noops])
     label = f"median of {plan.rounds} rounds" if plan.rounds > 1 else "one round"
     rows = [
         [f"pipeline (1 worker, all stages; {label})", len(raws), round(pipeline_rate), round(pipe_cpu, 2)],
@@ -407,7 +395,7 @@ def run(*, quick: bool = False) -> BenchReport:
         "faust_passthrough_items_per_s": round(faust_rate, 1),
         "aiokafka_passthrough_items_per_s": round(aiokafka_rate, 1),
         # Each round's ratio compares runs seconds apart; the median of those is the headline.
-        "pipeline_vs_faust_passthrough": round(_median([r["pipeline_vs_faust_passthrough"] for r in rounds]), 3),
+        "pipeline_vs_faust_passthrough": round(statistics.median([r["pipeline_vs_faust_passthrough"] for r in rounds]), 3),
         "faust_vs_aiokafka_passthrough": round(faust_rate / aiokafka_rate, 3),
         "latency_ms": {
             "rate_items_per_s": LATENCY_RATE,
