@@ -2,7 +2,9 @@
 
 Handles ISO 8601 (extended and basic, offsets as ``Z``, ``+01:00`` or ``+0100``), date-only
 forms, and textual time lines such as ``11:48 JST, December 6, 2025`` or
-``Dec. 5, 2025 3:04 p.m. EST``. Abbreviations come from ``data/timezones.yaml``.
+``Dec. 5, 2025 3:04 p.m. EST``. Abbreviations come from ``data/timezones.yaml``, where generic
+names (``9:41 a.m. ET``) carry a standard and a daylight offset and the daylight-saving rule that
+picks one for the date.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ _DATE_MDY = rf"{_MONTH_RE}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{
 _DATE_DMY = rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+{_MONTH_RE},?\s+(?P<year>\d{{4}})"
 _DATE_ISO = r"(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})"
 _DATE_SLASH = r"(?P<sy>\d{4})/(?P<sm>\d{1,2})/(?P<sd>\d{1,2})"
+# Every time line has a clock ("11:48", "07.00", "9h05"): lines without one skip the patterns.
+_CLOCK_HINT = re.compile(r"\d[:.h]\d\d")
+# An optional weekday before a date: "Tuesday, ", "Tue ", "Tue. "
+_WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
 
 
 @cache
@@ -47,9 +53,58 @@ def abbreviations() -> dict[str, timezone]:
 
 
 @cache
+def generic_zones() -> dict[str, tuple[timezone, timezone, str]]:
+    """Generic zone names ("ET"): (standard, daylight, rule) by upper-case name."""
+    out = {}
+    for name, spec in (load("timezones").get("generic") or {}).items():
+        std, dst = parse_offset(str(spec["standard"])), parse_offset(str(spec["daylight"]))
+        if std is None or dst is None or spec.get("rule") not in _DST_RULES:
+            raise ValueError(f"timezones.yaml: bad generic zone {name!r}")
+        out[str(name).upper()] = (std, dst, str(spec["rule"]))
+    return out
+
+
+def _nth_sunday(year: int, month: int, n: int) -> date:
+    """The n-th Sunday of a month (n = -1: the last)."""
+    if n > 0:
+        first = date(year, month, 1)
+        return first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (n - 1))
+    nxt = date(year + month // 12, month % 12 + 1, 1)
+    last = nxt - timedelta(days=1)
+    return last - timedelta(days=(last.weekday() + 1) % 7)
+
+
+def _us_daylight(local: datetime, std: timezone) -> bool:
+    # Second Sunday of March 02:00 to first Sunday of November 02:00, local time.
+    start = datetime.combine(_nth_sunday(local.year, 3, 2), time(2))
+    end = datetime.combine(_nth_sunday(local.year, 11, 1), time(2))
+    return start <= local < end
+
+
+def _eu_daylight(local: datetime, std: timezone) -> bool:
+    # Last Sunday of March 01:00 UTC to last Sunday of October 01:00 UTC.
+    utc = local - std.utcoffset(None)
+    start = datetime.combine(_nth_sunday(local.year, 3, -1), time(1))
+    end = datetime.combine(_nth_sunday(local.year, 10, -1), time(1))
+    return start <= utc < end
+
+
+_DST_RULES = {"us": _us_daylight, "eu": _eu_daylight}
+
+
+def zone_at(name: str, local: datetime) -> timezone | None:
+    """The offset a zone name means at a local (naive) time: generic names by their rule."""
+    spec = generic_zones().get(name.strip().upper().replace(" ", ""))
+    if spec is None:
+        return zone(name)
+    std, dst, rule = spec
+    return dst if _DST_RULES[rule](local, std) else std
+
+
+@cache
 def _zone_re() -> str:
-    names = sorted(abbreviations(), key=len, reverse=True)
-    return r"(?P<zone>(?:UTC|GMT)\s?[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}|" + "|".join(names) + r")\b"
+    names = sorted({*abbreviations(), *generic_zones()}, key=len, reverse=True)
+    return r"(?P<zone>(?:UTC|GMT)\s?[+-]\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}|" + "|".join(map(re.escape, names)) + r")\b"
 
 
 def parse_offset(text: str) -> timezone | None:
@@ -114,10 +169,27 @@ def _time_line_patterns() -> tuple[re.Pattern[str], ...]:
     dates = (_DATE_MDY, _DATE_DMY, _DATE_ISO, _DATE_SLASH)
     pats = []
     for d in dates:
-        # "11:48 JST, December 6, 2025"   /   "December 6, 2025 11:48 AM EST"
-        pats.append(rf"{_CLOCK_RE}\s*(?:{z})?\s*(?:,|on|\|)?\s*(?:[A-Z][a-z]+day,?\s+)?{d}")
-        pats.append(rf"(?:[A-Z][a-z]+day,?\s+)?{d}\s*(?:,|at|\||-|–|—|/)?\s*{_CLOCK_RE}\s*(?:\(?{z}\)?)?")
+        # "11:48 JST, December 6, 2025"   /   "December 6, 2025 11:48 AM EST"   /   "19:05 (JST) Dec 2, 2025"
+        pats.append(rf"{_CLOCK_RE}\s*(?:\(?{z}(?:\s+time)?\)?)?\s*(?:,|on|\||·|•|-|–|—)?\s*{_WEEKDAY}{d}")
+        pats.append(rf"{_WEEKDAY}{d}\s*(?:,|at|\||-|–|—|/|·|•)?\s*{_CLOCK_RE}\s*(?:\(?{z}(?:\s+time)?\)?)?")
     return tuple(re.compile(p, re.IGNORECASE) for p in pats)
+
+
+def find_all_datetimes(text: str) -> list[tuple[datetime, bool, re.Match[str]]]:
+    """Every date-and-time written in a line, in order ("Published: … | Updated: …")."""
+    found: list[tuple[datetime, bool, re.Match[str]]] = []
+    clocks = len(_CLOCK_HINT.findall(text))
+    if clocks <= 1:
+        one = find_datetime(text) if clocks else None
+        return [one] if one else found
+    for pat in _time_line_patterns():
+        for m in pat.finditer(text):
+            if any(m.start() < o.end() and o.start() < m.end() for _, _, o in found):
+                continue
+            dt = _from_match(m)
+            if dt is not None:
+                found.append((dt[0], dt[1], m))
+    return sorted(found, key=lambda f: f[2].start())
 
 
 def find_datetime(text: str) -> tuple[datetime, bool, re.Match[str]] | None:
@@ -127,6 +199,8 @@ def find_datetime(text: str) -> tuple[datetime, bool, re.Match[str]] | None:
     as UTC. A line with a date but no clock time yields nothing (a dateline's "Dec 5" is not a
     timestamp).
     """
+    if not _CLOCK_HINT.search(text):
+        return None
     for pat in _time_line_patterns():
         m = pat.search(text)
         if m is None:
@@ -156,6 +230,7 @@ def _from_match(m: re.Match[str]) -> tuple[datetime, bool] | None:
         clock = time(hour, minute, int(g.get("second") or 0))
     except (ValueError, KeyError):
         return None
-    tz = zone(g["zone"]) if g.get("zone") else None
-    dt = datetime.combine(day_date, clock).replace(tzinfo=tz or UTC)
+    local = datetime.combine(day_date, clock)
+    tz = zone_at(g["zone"], local) if g.get("zone") else None
+    dt = local.replace(tzinfo=tz or UTC)
     return dt.astimezone(UTC), tz is not None
