@@ -51,6 +51,11 @@ def strip_signal_prefixes(headline: str) -> tuple[str, list[str]]:
     return headline, signals
 
 
+def ends_with_abbreviation(text: str) -> bool:
+    """True when the text's final period belongs to an abbreviation ("U.N.", "Inc.")."""
+    return bool(_ABBREV.search(text.rstrip()))
+
+
 def first_sentence(text: str) -> str:
     for m in _SENTENCE_END.finditer(text):
         before = text[: m.start() + 1]

@@ -82,7 +82,7 @@ def parse(text: str) -> list[Draft]:
     d.captions, pictures = _figures(tree)
     for i, pic in enumerate(pictures, 1):
         d.associations[f"picture{i}"] = pic
-    d.body = _story(tree)
+    d.body = _story(tree, d)
     if not d.body:
         d.warnings.append("main-content extraction found nothing; whole page reduced to text")
         fallback = plaintext.parse(text)[0]
@@ -100,7 +100,7 @@ def parse(text: str) -> list[Draft]:
 _NEVER_STORY = ("script", "style", "noscript", "template", "iframe", "svg", "form", "nav", "footer", "aside", "button", "select")
 
 
-def _story(tree: etree._Element) -> list[str]:
+def _story(tree: etree._Element, d: Draft) -> list[str]:
     etree.strip_elements(tree, *_NEVER_STORY, with_tail=False)
     extracted = trafilatura.extract(
         tree,
@@ -117,7 +117,9 @@ def _story(tree: etree._Element) -> list[str]:
     if not extracted:
         return []
     lines = plaintext.drop_furniture([clean_line(line) for line in extracted.split("\n")])
-    return plaintext.trim_clutter(lines)
+    # The extraction can start with the page's visible header (time line, byline, a caption)
+    # above the dateline: read as in a plain capture, it fills what the metadata lacked.
+    return plaintext.read_story(lines, d, headline_first=False)
 
 
 def _figures(tree: etree._Element) -> tuple[list[str], list[Association]]:

@@ -1,10 +1,15 @@
 """Plain text and captured pages (HTML reduced to text): wire copy as an outlet republished it.
 
 Layout understood, by position and shape rather than by any outlet's strings:
-  header  caption line(s), headline, byline, a local time line ("11:48 JST, December 6, 2025")
-  story   from the dateline ("WASHINGTON, Dec 5 (Reuters) –") to the last story paragraph
-  clutter trailing page sections (data/boilerplate.yaml markers) and the trailing block of short
-          list-like lines without sentence punctuation (other headlines, separators, rankings)
+  header  caption line(s), headline, byline, agency credit line ("KYODO NEWS"), local time
+          line(s) ("11:48 JST, December 6, 2025"; of "Published … | Updated …" the latest is the
+          version time, the earliest the first-created time), relative times ("2 hours ago")
+  story   from the dateline ("WASHINGTON, Dec 5 (Reuters) –") to the last story paragraph; photo
+          captions inside it (lines ending in a photo credit) go to the captions
+  clutter page furniture anywhere (share bars, ads, promo links "Read more: …", cookie and
+          syndication notices, copyright lines: data/boilerplate.yaml), trailing page sections
+          (marker headings) and the trailing block of short list-like lines without sentence
+          punctuation (other headlines, separators, rankings)
 """
 
 from __future__ import annotations
@@ -12,11 +17,14 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from . import datelines
+import ahocorasick
+
+from . import agencies, datelines
 from .assemble import Draft
+from .headline import ends_with_abbreviation
 from .resources import load
 from .text import html_to_text, is_html_like, split_paragraphs
-from .timezones import find_datetime
+from .timezones import find_all_datetimes, find_datetime
 from .xml import check_no_entities
 
 NAME = "text"
@@ -27,6 +35,23 @@ _SEPARATOR = re.compile(r"^[\W_]{1,80}$")
 _BYLINE = re.compile(r"^(?:By|BY|Von|Par|Por|Di|Av)\s+[A-ZÀ-Þ][\w.'’\-]+(?:[ ,]+[\w.'’\-]+){0,9}$")
 _CREDIT = re.compile(r"\b(?:photo|file photo|picture|image|credit)\b|[A-Z]{2,}/[A-Z][a-z]+", re.IGNORECASE)
 _MAX_TIME_LINE_WORDS = 14
+# "2 hours ago", "Updated 35 minutes ago": a relative time, never a headline.
+_RELATIVE_TIME = re.compile(
+    r"^(?:(?:updated|published|posted)\s*:?\s*)?(?:\d{1,3}|an?|one)\s+(?:sec|second|min|minute|hr|hour|day|week)s?\s+ago$",
+    re.IGNORECASE,
+)
+# Furniture joined on one line: "Advertisement · Scroll to continue", "Share | Tweet | Email".
+_JOINERS = re.compile(r"\s*[·•|/]\s*|\s+[-–—]\s+")
+# A photo credit ending a caption: "(AP Photo/Efrem Lukatsky)", "REUTERS/Toby Melville/File Photo",
+# "EFE/Chema Moya", "Photo: Kay Nietfeld/dpa", "(AFP)", "(Xinhua/Li Xin)", "AFP via Getty Images".
+_PHOTO_CREDIT = re.compile(
+    r"(?:\((?:[^()]{0,40}\s)?(?:Photo|Photos|Foto|Picture|Image|File)(?:\s*[/:][^()]{1,60})?\)"
+    r"|(?<![\w/])[A-Z]{2,}(?:\s[A-Z]{2,})?/[A-ZÀ-Þ][^/()]{1,40}(?:/(?:File Photo|File|Pool|Handout|Illustration)[^/()]{0,20})?"
+    r"|\b(?:Photo|Picture|Image|Foto|Credit)s?\s*:\s*[^.:;]{2,60}"
+    r"|\bvia Getty Images|\bGetty Images)\s*$"
+)
+# "©", "(c)" or "Copyright" and then a year or a capitalised name ("Copyright lawsuits …" is story).
+_COPYRIGHT = re.compile(r"^\W{0,3}(?i:©|\(c\)|copyright\b\s*(?:©|\(c\))?)\s*(?:\d{4}|[A-Z])")
 
 
 @cache
@@ -40,6 +65,39 @@ def _markers() -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str], tuple[
     )
 
 
+_SHORT, _NOTICE, _RIGHTS = 1, 2, 4
+
+
+@cache
+def _furniture() -> tuple[ahocorasick.Automaton, re.Pattern[str], re.Pattern[str]]:
+    """(one automaton over the substring vocabularies, valued by kind; promo-link prefixes;
+    agency credit): one pass per line instead of a search per vocabulary word."""
+    data = load("boilerplate")
+    kinds: dict[str, int] = {}
+    for key, kind in (("furniture_substrings", _SHORT), ("notice_substrings", _NOTICE), ("rights_reserved", _RIGHTS)):
+        for m in data[key]:
+            kinds[m.lower()] = kinds.get(m.lower(), 0) | kind
+    automaton = ahocorasick.Automaton()
+    for word, kind in kinds.items():
+        automaton.add_word(word, kind)
+    automaton.make_automaton()
+    promos = "|".join(re.escape(m.lower()) for m in sorted(data["promo_prefixes"], key=len, reverse=True))
+    agency_alt = agencies.spelling_pattern()
+    return (
+        automaton,
+        re.compile(rf"^(?:{promos})\s*\S.{{2,}}"),
+        # A bare agency credit in parentheses ends a caption: "... in Seoul. (Yonhap)"
+        re.compile(rf"\((?:{agency_alt})(?:\s*/\s*[^()]{{1,40}})?\)\s*$", re.IGNORECASE),
+    )
+
+
+def _vocabulary_kinds(low: str) -> int:
+    kinds = 0
+    for _, kind in _furniture()[0].iter(low):
+        kinds |= kind
+    return kinds
+
+
 def parse(text: str) -> list[Draft]:
     d = Draft(format=NAME)
     headings: list[str] = []
@@ -50,20 +108,77 @@ def parse(text: str) -> list[Draft]:
         d.warnings.append("HTML page reduced to text")
     else:
         lines = split_paragraphs(text)
-    lines = drop_furniture(lines)
-
-    start = _story_start(lines)
-    _read_header(lines[:start], d)
+    d.body = read_story(drop_furniture(lines), d)
     if not d.headline and headings:
         d.headline = headings[0]
-    d.body = trim_clutter(lines[start:])
     return [d]
 
 
+def read_story(lines: list[str], d: Draft, *, headline_first: bool = True) -> list[str]:
+    """The story of a page's lines (furniture already dropped). What stands before it (time
+    lines, byline, captions, headline) fills what `d` lacks; captions inside it go to
+    `d.captions`. `headline_first`: without a dateline, time or byline, a short first line
+    followed by a longer one is the headline (plain captures; not for extracted HTML bodies,
+    whose headline is in the page's metadata)."""
+    start = _story_start(lines, headline_first=headline_first)
+    _read_header(lines[:start], d)
+    body = trim_clutter(lines[start:])
+    kept = body[:1]
+    for line in body[1:]:
+        if is_caption(line):
+            d.captions.append(line)
+        else:
+            kept.append(line)
+    return kept
+
+
 def drop_furniture(lines: list[str]) -> list[str]:
-    """Without page-furniture lines ("Advertisement", "Share", "Read more" ...)."""
+    """Without page-furniture lines ("Advertisement", "Share", "Read more: …", cookie notices,
+    copyright lines ...)."""
+    return [ln for ln in lines if ln and not is_furniture(ln)]
+
+
+_JOINER_CHARS = frozenset("·•|/-–—")
+_CAPTION_ENDS = frozenset(".!?\"”'’:;,")
+
+
+def is_furniture(line: str) -> bool:
+    low = line.lower()
+    bare = low.rstrip(" .:!»›>")
     drop = _markers()[2]
-    return [ln for ln in lines if ln and ln.lower().rstrip(":") not in drop]
+    if bare in drop:
+        return True
+    words = line.count(" ") + 1  # lines are cleaned: single spaces
+    if words > 60:
+        return False
+    if words <= 8 and not _JOINER_CHARS.isdisjoint(bare):
+        parts = [p for p in _JOINERS.split(bare) if p]
+        if len(parts) > 1 and all(p.rstrip(" .:!»›>") in drop for p in parts):
+            return True
+    kinds = _vocabulary_kinds(low)
+    if kinds & _NOTICE or (kinds & _SHORT and words <= 6):
+        return True
+    if words <= 40 and (kinds & _RIGHTS or _COPYRIGHT.match(line)):
+        return True
+    return words <= 25 and _furniture()[1].match(low) is not None
+
+
+def is_copyright(line: str) -> bool:
+    """A copyright line: "© 2025 AFP", "Copyright 2025 The Associated Press. All rights reserved. …"."""
+    if _words(line) > 40:
+        return False
+    return bool(_COPYRIGHT.match(line) or _vocabulary_kinds(line.lower()) & _RIGHTS)
+
+
+def is_caption(line: str) -> bool:
+    """A photo caption: a line of several words ending in a photo credit (story paragraphs end
+    in sentence punctuation or a quote; the credit is looked for in the line's tail only)."""
+    if line[-1:] in _CAPTION_ENDS or _words(line) < 5:
+        return False
+    tail = line[-120:]
+    if "/" not in tail and "(" not in tail and ":" not in tail and "Getty" not in tail:
+        return False
+    return bool(_PHOTO_CREDIT.search(tail) or _furniture()[2].search(tail))
 
 
 def _words(line: str) -> int:
@@ -74,51 +189,89 @@ def _is_time_line(line: str) -> bool:
     return _words(line) <= _MAX_TIME_LINE_WORDS and find_datetime(line) is not None
 
 
-def _story_start(lines: list[str]) -> int:
+def _story_start(lines: list[str], *, headline_first: bool = True) -> int:
     for i, line in enumerate(lines[:_HEADER_SCAN]):
         if datelines.find(line):
             return i
     # No dateline: the header ends after the last time or byline line near the top.
     last_meta = -1
     for i, line in enumerate(lines[:6]):
-        if _is_time_line(line) or _BYLINE.match(line):
+        if _is_time_line(line) or _BYLINE.match(line) or _RELATIVE_TIME.match(line):
             last_meta = i
     if last_meta >= 0:
         return last_meta + 1
-    if len(lines) >= 2 and _is_headline_shaped(lines[0]) and not _is_headline_shaped(lines[1]):
+    if headline_first and len(lines) >= 2 and _is_headline_shaped(lines[0]) and not _is_headline_shaped(lines[1]):
         return 1
     return 0
 
 
+def _ends_sentence(line: str) -> bool:
+    """Sentence punctuation at the end, not the period of a final abbreviation ("at U.N.")."""
+    if not _SENTENCE_END.search(line):
+        return False
+    return not (line.endswith(".") and ends_with_abbreviation(line))
+
+
 def _is_headline_shaped(line: str) -> bool:
-    return 2 <= _words(line) <= 25 and not _SENTENCE_END.search(line.rstrip("”\"'’"))
+    return 2 <= _words(line) <= 25 and not _ends_sentence(line.rstrip("”\"'’"))
+
+
+def _agency_credit(line: str) -> str | None:
+    """A line that only names an agency ("KYODO NEWS", "By Reuters", "Source: Xinhua")."""
+    if _words(line) > 5:
+        return None
+    name = re.sub(r"^(?:by|source|from|via)\s*:?\s+", "", line.strip(" |·•-–—"), flags=re.IGNORECASE)
+    return agencies.canonical(name)
 
 
 def _read_header(header: list[str], d: Draft) -> None:
+    times = []
     for line in header:
-        if d.versioncreated is None and _is_time_line(line):
-            found = find_datetime(line)
-            if found:
-                d.versioncreated = found[0]
-                if not found[1]:
-                    d.warnings.append(f"time line {line[:60]!r} has no timezone; assumed UTC")
+        if _is_time_line(line):
+            found = find_all_datetimes(line)
+            times.extend(found)
+            if any(not zoned for _, zoned, _ in found):
+                d.warnings.append(f"time line {line[:60]!r} has no timezone; assumed UTC")
+            continue
+        if _RELATIVE_TIME.match(line):
+            continue
+        if (credited := _agency_credit(line)) is not None:
+            d.agency = d.agency or credited
             continue
         if _BYLINE.match(line) and not d.byline:
             d.byline = re.sub(r"^\w+\s+", "", line, count=1)
             continue
-        sentence_like = _words(line) >= 8 and bool(_SENTENCE_END.search(line))
-        if sentence_like or (_words(line) >= 6 and _CREDIT.search(line)):
+        sentence_like = _words(line) >= 8 and _ends_sentence(line)
+        if sentence_like or (_words(line) >= 6 and _CREDIT.search(line)) or is_caption(line):
             d.captions.append(line)  # a photo caption above the story
         elif _is_headline_shaped(line) and not d.headline:
             d.headline = line
+    if times and d.versioncreated is None:
+        # "Published … | Updated …": the latest is this version's time, the earliest the first.
+        instants = sorted(t for t, _, _ in times)
+        d.versioncreated = instants[-1]
+        if d.firstcreated is None and instants[0] != instants[-1]:
+            d.firstcreated = instants[0]
+
+
+_MARKER_NOISE = re.compile(r"[\d()\[\]#|·•:]+")
 
 
 def _is_section_marker(line: str) -> bool:
+    """A heading that opens a trailing page section: "Most Read", "Related Stories", "Tags",
+    "12 Comments", "Comments (3)", "JN ACCESS RANKING" (short, no sentence punctuation)."""
+    if _words(line) > 8 or _SENTENCE_END.search(line):
+        return False
     starts, subs, _, _ = _markers()
     low = line.lower()
-    if _words(line) > 8:
-        return False
-    return low.startswith(starts) or any(s in low for s in subs)
+    bare = " ".join(_MARKER_NOISE.sub(" ", low).split())
+    for m in starts:
+        if m.endswith(":"):
+            if low.startswith(m):
+                return True
+        elif bare.startswith(m) and (len(bare) == len(m) or not bare[len(m)].isalnum()):
+            return True
+    return any(s in low for s in subs)
 
 
 def _is_signoff(line: str) -> bool:

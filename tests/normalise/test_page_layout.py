@@ -1,0 +1,153 @@
+"""Mechanisms for outlet pages (plain captures and extracted HTML): furniture dropped wherever it
+sits, promo links that do not end the story, section headings that do, copyright lines, photo
+captions inside the story, agency credit lines, abbreviation-ended headlines and several time
+lines in the header."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from streams.normalise import normalise
+from streams.normalise.assemble import Draft
+from streams.normalise.plaintext import drop_furniture, is_caption, is_copyright, read_story, trim_clutter
+
+from .conftest import raw_of
+
+LEAD = "LONDON, Dec 2 (Reuters) - The government said on Tuesday that it would raise spending."
+P2 = "Officials said the plan would be published next week after talks with unions."
+P3 = "The opposition said the measures did not go far enough."
+
+
+def item(text: str):
+    out = normalise(raw_of(text))
+    assert isinstance(out, list), out
+    return out[0]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Advertisement · Scroll to continue",
+        "Share | Tweet | Email",
+        "Facebook",
+        "Sign up here.",
+        "3 min read",
+        "Reading time: 4 minutes",
+        "We use cookies to improve your experience on our site. By continuing to browse, you agree to our use of cookies.",
+        "(This story has not been edited by our staff and is auto-generated from a syndicated feed.)",
+        "Read more: US strikes another alleged drug boat in Caribbean",
+        "Related: Spanish rents hit record high in October",
+        "© 2025 AFP",
+        "©2025 Bloomberg L.P.",
+        "Copyright 2025 The Associated Press. All rights reserved. This material may not be published, broadcast, rewritten or redistributed without permission.",
+        "ALL RIGHTS RESERVED © Copyright ANSA",
+        "Copyright(c) Yonhap News Agency. All rights reserved.",
+    ],
+)
+def test_page_furniture_is_dropped_wherever_it_sits(line):
+    assert drop_furniture([LEAD, line, P2]) == [LEAD, P2]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Copyright lawsuits against AI companies have multiplied this year, lawyers said.",
+        "Read more widely, the report suggests the economy is slowing.",
+        "Share prices rose 3% in early trading.",
+        "Comments from the ministry were not immediately available.",
+    ],
+)
+def test_story_sentences_that_start_like_furniture_are_kept(line):
+    assert drop_furniture([LEAD, line, P2]) == [LEAD, line, P2]
+    assert trim_clutter([LEAD, line, P2]) == [LEAD, line, P2]
+
+
+def test_copyright_shape():
+    assert is_copyright("© 2025 Reuters")
+    assert is_copyright("(c) Copyright Thomson Reuters 2025.")
+    assert not is_copyright("Copyright infringement claims were dismissed by the court in March.")
+
+
+def test_a_promo_line_inside_the_story_does_not_end_it():
+    body = trim_clutter(drop_furniture([LEAD, "Related: Spanish rents hit record high", P2, P3]))
+    assert body == [LEAD, P2, P3]
+
+
+@pytest.mark.parametrize("heading", ["Related:", "Tags", "Tags: Japan, China, diplomacy", "12 Comments", "Comments (3)", "Most Liked", "Keywords", "Get the Morning Bid newsletter"])
+def test_section_headings_end_the_story(heading):
+    assert trim_clutter([LEAD, P2, heading, "Other story about something else entirely, officials said."]) == [LEAD, P2]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "A man walks past a damaged building in Kyiv, Ukraine, Tuesday, Dec. 2, 2025. (AP Photo/Evgeniy Maloletka)",
+        "Bank of England Governor Andrew Bailey attends a news conference in London. REUTERS/Toby Melville/File Photo",
+        "Spanish Prime Minister Pedro Sánchez during a session in Madrid. EFE/Chema Moya",
+        "German Finance Minister Lars Klingbeil speaks in Berlin. Photo: Kay Nietfeld/dpa",
+        "South Korean soldiers watch a television news report in Seoul. (Yonhap)",
+        "Venezuelan President Nicolas Maduro speaks during a rally in Caracas on December 1 (AFP)",
+    ],
+)
+def test_photo_captions_by_their_credit(line):
+    assert is_caption(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        P2,
+        "The ministry told AFP the talks would resume on Friday.",
+        "Reporting by David Milliken; Editing by Toby Chopra",
+        "Sales rose in the U.S./Canada region, the company said.",
+    ],
+)
+def test_story_lines_are_not_captions(line):
+    assert not is_caption(line)
+
+
+def test_a_caption_inside_the_story_goes_to_the_captions():
+    caption = "A man walks past a damaged building in Kyiv, Ukraine, Tuesday, Dec. 2, 2025. (AP Photo/Evgeniy Maloletka)"
+    d = Draft(format="text")
+    assert read_story([LEAD, P2, caption, P3], d) == [LEAD, P2, P3]
+    assert d.captions == [caption]
+
+
+def test_agency_credit_line_is_not_the_headline():
+    it = item(f"Japan, China trade barbs over Taiwan remarks at U.N.\nKYODO NEWS\n{LEAD.replace('Reuters', 'Kyodo')}\n{P2}\n")
+    assert it.headline == "Japan, China trade barbs over Taiwan remarks at U.N."
+    assert it.associations == {}
+
+
+def test_agency_credit_line_gives_the_agency_without_a_dateline():
+    it = item(f"Oil prices steady ahead of OPEC meeting\nBy Reuters\nDecember 2, 2025 10:14 AM EST\n{P2}\n{P3}\n")
+    assert it.source.agency == "Reuters"
+    assert it.body_text.startswith("Officials said")
+
+
+def test_published_and_updated_times_give_version_and_first_created():
+    it = item(f"Headline of the story here\nPublished: 2 Dec 2025, 07:00 CET | Updated: 2 Dec 2025, 09:45 CET\n{LEAD}\n{P2}\n")
+    assert it.versioncreated == datetime(2025, 12, 2, 8, 45, tzinfo=UTC)
+    assert it.firstcreated == datetime(2025, 12, 2, 6, 0, tzinfo=UTC)
+
+
+def test_relative_time_is_neither_headline_nor_time():
+    it = item(f"2 hours ago\nDecember 2, 2025 10:14 AM EST\n{LEAD}\n{P2}\n")
+    assert it.versioncreated == datetime(2025, 12, 2, 15, 14, tzinfo=UTC)
+    assert "2 hours ago" not in (it.headline or "")
+
+
+def test_html_page_visible_time_line_when_metadata_has_none():
+    page = (
+        "<html><head><title>Floods kill 20 - Tribune</title></head><body><div class='story'>"
+        "<h1>Floods kill 20</h1><p>Updated 10:05 AM EST, December 2, 2025</p>"
+        "<p>NAIROBI, Kenya (AP) — Floods caused by days of heavy rain have killed at least 20 people in Kenya, the government said Tuesday.</p>"
+        "<p>Rescue teams were searching for people missing after rivers burst their banks in several counties.</p>"
+        "<p>The weather service has warned that heavy rains will continue through the end of the week.</p>"
+        "</div></body></html>"
+    )
+    it = item(page)
+    assert it.format == "html"
+    assert it.versioncreated == datetime(2025, 12, 2, 15, 5, tzinfo=UTC)
+    assert it.body_text.startswith("NAIROBI, Kenya (AP) —")
+    assert it.source.agency == "AP" and it.dateline.place == "NAIROBI"
