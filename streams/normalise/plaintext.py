@@ -196,7 +196,7 @@ def _story_start(lines: list[str], *, headline_first: bool = True) -> int:
     # No dateline: the header ends after the last time or byline line near the top.
     last_meta = -1
     for i, line in enumerate(lines[:6]):
-        if _is_time_line(line) or _BYLINE.match(line) or _RELATIVE_TIME.match(line):
+        if _is_time_line(line) or _BYLINE.match(line) or _RELATIVE_TIME.match(line) or _agency_credit(line):
             last_meta = i
     if last_meta >= 0:
         return last_meta + 1
@@ -217,11 +217,13 @@ def _is_headline_shaped(line: str) -> bool:
 
 
 def _agency_credit(line: str) -> str | None:
-    """A line that only names an agency ("KYODO NEWS", "By Reuters", "Source: Xinhua")."""
-    if _words(line) > 5:
+    """A line that only names an agency ("KYODO NEWS", "By Reuters", "Source: Xinhua",
+    "AFP - Agence France Presse": every part one and the same agency)."""
+    if _words(line) > 8:
         return None
     name = re.sub(r"^(?:by|source|from|via)\s*:?\s+", "", line.strip(" |·•-–—"), flags=re.IGNORECASE)
-    return agencies.canonical(name)
+    found = {agencies.canonical(part) for part in _JOINERS.split(name) if part}
+    return found.pop() if len(found) == 1 else None
 
 
 def _read_header(header: list[str], d: Draft) -> None:
@@ -283,7 +285,20 @@ def _is_clutter_line(line: str) -> bool:
         return True
     if _is_signoff(line):
         return False
-    return _words(line) <= 20 and not _SENTENCE_END.search(line)
+    return _words(line) <= 20 and not _SENTENCE_END.search(line) and not _inner_sentence_end(line)
+
+
+_INNER_END = re.compile(r"[.!?…][\"'”’)]*\s+(?=[A-Z\"“])")
+
+
+def _inner_sentence_end(line: str) -> bool:
+    """A full sentence inside the line ("… African countries. Enditem"): story with a trailing
+    token, not a list item. Abbreviations ("N.Y. Times", "U.S. Fed") do not count."""
+    for m in _INNER_END.finditer(line):
+        before = line[: m.start() + 1]
+        if _words(before) >= 6 and not ends_with_abbreviation(before):
+            return True
+    return False
 
 
 def trim_clutter(body: list[str]) -> list[str]:

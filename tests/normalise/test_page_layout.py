@@ -151,3 +151,16 @@ def test_html_page_visible_time_line_when_metadata_has_none():
     assert it.versioncreated == datetime(2025, 12, 2, 15, 5, tzinfo=UTC)
     assert it.body_text.startswith("NAIROBI, Kenya (AP) —")
     assert it.source.agency == "AP" and it.dateline.place == "NAIROBI"
+
+
+def test_joined_agency_credit_line_is_not_the_headline():
+    it = item(f"AFP - Agence France Presse\nFrance to host climate talks next year\nBy Jane Doe\n{P2}\n{P3}\n")
+    assert it.headline == "France to host climate talks next year"
+    assert it.source.agency == "AFP"
+
+
+def test_a_last_paragraph_with_a_trailing_signoff_token_is_story():
+    last = "The ambassador said China welcomed more products from Kenya and other African countries. Enditem"
+    assert trim_clutter([LEAD, P2, last, "Previous article", "Uganda launches new railway project"]) == [LEAD, P2, last]
+    # a headline with an abbreviation inside stays list-like clutter
+    assert trim_clutter([LEAD, P2, "Japan's Nagasaki, Okinawa Make N.Y. Times' 52 Places to Go in 2026"]) == [LEAD, P2]
