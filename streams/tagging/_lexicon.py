@@ -115,6 +115,7 @@ class Lexicon:
     dateline_cities: dict[str, str] = field(default_factory=dict)  # the long city list (datelines only)
     currency_words: frozenset[str] = frozenset()  # "dlrs": "U.S. dlrs" names money, not a place
     hub_cities: dict[str, float] = field(default_factory=dict)  # key_of(city) -> weight factor
+    bureau_cities: frozenset[str] = frozenset()  # key_of(city): regional bureaus (datelines only)
     name_words: frozenset[str] = frozenset()  # "Fund" in "the Japan Fund": the name is an organisation's
     # Country names and demonyms per country (key -> weight), to weigh organisation names that hold them.
     country_keys: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -266,6 +267,7 @@ def _load_places(lex: Lexicon) -> None:
     lex.currency_words = frozenset(key_of(w) for w in curated.get("currency_words") or [])
     lex.hub_cities = {key_of(k): float(v) for k, v in (curated.get("hub_cities") or {}).items()}
     lex.name_words = frozenset(key_of(w) for w in curated.get("organisation_name_words") or [])
+    lex.bureau_cities = frozenset(key_of(w) for w in curated.get("bureau_cities") or [])
     lex.venue_before = tuple(sorted({match_key(c) for c in curated.get("venue_cues") or []}, key=len, reverse=True))
     lex.venue_last = frozenset(c.split()[-1] for c in lex.venue_before)
     generated_cities = json.loads((DATA_DIR / "dateline_cities.json").read_text(encoding="utf-8"))

@@ -143,12 +143,13 @@ def _in_ticker(text: str, start: int) -> bool:
 
 
 def _candidate_order(h: Hit) -> tuple[int, int, int]:
-    # Leftmost first, then longest; on equal spans a full name beats a surname and a blocker
-    # beats an ambiguous name.
-    return (h[START], h[START] - h[END], _RANKS.get(h[ENTRY].kind, 4))
+    # Leftmost first, then longest; on equal spans a full name beats a surname, a blocker beats
+    # an ambiguous name, and so does the surname of a person named in full in the story ("Jordan"
+    # after "Jim Jordan"; a surname is a candidate only then, or when it stands alone in news copy).
+    return (h[START], h[START] - h[END], _RANKS.get(h[ENTRY].kind, 5))
 
 
-_RANKS = {PERSON: 0, ORG: 1, BLOCK: 2, AMBIG: 3, SURNAME: 5, LEGAL: 6}
+_RANKS = {PERSON: 0, ORG: 1, BLOCK: 2, SURNAME: 3, AMBIG: 4, LEGAL: 6}
 
 
 def _drop_nested_topic_hits(f: Field) -> None:

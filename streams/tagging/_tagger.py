@@ -55,6 +55,13 @@ SOURCE = 0.2
 # Where securities are listed or traded ("will be listed in Luxembourg") is a venue, not a subject.
 VENUE = 0.2
 MAX_PRIMARY = 3
+# A dateline in a regional bureau city (place_aliases.yaml: bureau_cities) that nothing in the
+# story names again (no name, city, person or organisation of its country) is where the story was
+# filed from, not its subject ("DUBAI - Iran's rial ...", "BANGKOK - Myanmar's junta ..."), when
+# another country has at least this much evidence of its own ...
+BUREAU_OTHER = W_DATELINE
+# ... and then counts only this share of a dateline.
+BUREAU_SHARE = 0.25
 
 # Words that may stand right before an ambiguous place name without making it a person's name.
 _PREV_OK = frozenset("""the in from to and of for with across into near neighbouring neighboring central northern
@@ -175,6 +182,9 @@ class Tagger:
         # The dateline country's own mentions are discounted because the dateline already counted
         # for it; a hub city's dateline (LONDON) hardly counted, so its country's are not.
         discounted = dateline_code if dateline_code and places[dateline_code].raw >= W_DATELINE else None
+        # Ambiguous names that read as part of a person's name somewhere in the story ("Rep. Jim
+        # Jordan"): their bare mentions elsewhere ("Jordan said", "chairman Jordan") are that person.
+        personal = _personal_names(lex, fields)
 
         for f in fields:
             listed = _enumerated_places(f)
@@ -189,7 +199,8 @@ class Tagger:
                         if weight == W_NAME and _adjectival(f.text, end):
                             weight *= ADJECTIVAL
                     else:
-                        reading = self._reading(lex.ambiguous[entry.ref], f, start, end, ctx, dateline_code)
+                        reading = self._reading(lex.ambiguous[entry.ref], f, start, end, ctx, dateline_code,
+                                                entry.ref in personal)
                         if reading is None:
                             continue
                         code, weight = reading
@@ -235,6 +246,9 @@ class Tagger:
                 elif kind == BLOCK and entry.ref:
                     region_mentions[f"m49:{entry.ref}"].add(pos, ev)
 
+        if dateline_code and item.dateline and item.dateline.place \
+                and key_of(item.dateline.place.split(",")[0].strip()) in lex.bureau_cities:
+            _bureau_dateline(places, dateline_code)
         cache: dict[tuple[int, int, int], Evidence] = {}
         place_tags = self._place_tags(places, cache)
         region_tags = self._region_tags(places, place_tags, region_mentions, cache)
@@ -307,7 +321,7 @@ class Tagger:
         return None
 
     def _reading(self, amb: Ambiguous, f: Field, start: int, end: int, ctx: set[int],
-                 dateline_code: str | None = None) -> tuple[str, float] | None:
+                 dateline_code: str | None = None, personal: bool = False) -> tuple[str, float] | None:
         best, best_score = None, float("-inf")
         for r in amb.readings:
             # Filed from a country, a story's ambiguous names lean to that country's reading
@@ -318,7 +332,7 @@ class Tagger:
         if best is None or best.place is None:
             return None
         place_context = any(c in ctx for c in best.context)
-        if amb.name_guard and _inside_name(f, start, end):
+        if amb.name_guard and (_inside_name(f, start, end) or (personal and not place_context)):
             return None
         if amb.person_verbs and not place_context and _next_word(f.text, end).lower() in _SPEECH:
             return None
@@ -524,6 +538,27 @@ def _qualifiers(text: str, after: int) -> list[tuple[int, str]]:
             break
         out.append((pos + part.index(stripped), stripped))
         pos += len(part)
+    return out
+
+
+def _bureau_dateline(places: dict[str, _Mention], code: str) -> None:
+    """Scale down a dateline nothing else in the story points at, when another country is the
+    story's own subject: the reporter's bureau (DUBAI, NAIROBI, BANGKOK) is not what it is about."""
+    m = places.get(code)
+    if m is None or m.mentions != 1:
+        return
+    if max((x.raw for c, x in places.items() if c != code), default=0.0) >= BUREAU_OTHER:
+        m.raw *= BUREAU_SHARE
+        m.hub *= BUREAU_SHARE
+
+
+def _personal_names(lex: Lexicon, fields: list[Field]) -> set[int]:
+    """Ambiguous names (with a name guard) that stand inside a person's name somewhere in the story."""
+    out: set[int] = set()
+    for f in fields:
+        for start, end, entry, _key in f.entities:
+            if entry.kind == AMBIG and lex.ambiguous[entry.ref].name_guard and _inside_name(f, start, end):
+                out.add(entry.ref)
     return out
 
 

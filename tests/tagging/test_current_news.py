@@ -1,4 +1,5 @@
-"""Current wire copy: topic phrases."""
+"""Current wire copy: datelines of regional bureaus, names that are people's names, shared
+demonyms, office-holders and topic phrases."""
 
 from __future__ import annotations
 
@@ -11,6 +12,83 @@ def places(tagger, item):
 
 def topic_codes(tagger, item):
     return {t.code for t in tagger.tag(item).topics}
+
+
+# ---------------------------------------------------------------- datelines of regional bureaus
+
+def test_bureau_dateline_nothing_else_points_at_is_not_the_subject(tagger, item_factory):
+    body = ("Iran's rial fell to a record low on Sunday, traders in Tehran said, as Iranians bought "
+            "dollars and gold. Iran's central bank said it would act.")
+    item = item_factory(body, headline="Iran's rial hits record low", dateline="DUBAI")
+    found = places(tagger, item)
+    assert "IR" in found and found["IR"].primary
+    assert "AE" not in found
+
+
+def test_bureau_dateline_counts_when_the_story_names_its_country(tagger, item_factory):
+    body = ("Iran and the United Arab Emirates agreed on Sunday to expand trade, Emirati officials "
+            "said after talks with Iranian ministers.")
+    item = item_factory(body, headline="Iran, UAE agree to expand trade", dateline="DUBAI")
+    assert {"IR", "AE"} <= set(places(tagger, item))
+
+
+def test_bureau_dateline_alone_still_gives_a_place(tagger, item_factory):
+    # Nothing else names a country: the dateline is all there is, and it counts.
+    item = item_factory("The company said profits rose 10% in the third quarter.", dateline="NAIROBI")
+    assert "KE" in places(tagger, item)
+
+
+def test_other_datelines_keep_their_weight(tagger, item_factory):
+    # Not a regional bureau: a story filed in Paris about a sale to Japan may well be French news.
+    body = "The consortium signed a contract to sell ten jets to All Nippon Airways of Japan, a spokesman said."
+    item = item_factory(body, headline="Consortium signs Japanese contract", dateline="PARIS")
+    assert "FR" in places(tagger, item)
+
+
+# ---------------------------------------------------------------- names that are people's names
+
+def test_ambiguous_name_read_as_a_persons_name_once_is_a_person_throughout(tagger, item_factory):
+    body = ("Republican Representative Tom Jordan issued a subpoena on Wednesday. Democrats said Jordan "
+            "was using the committee to punish opponents, and Jordan later defended the move.")
+    item = item_factory(body, headline="Committee chairman Jordan subpoenas former counsel", dateline="WASHINGTON")
+    assert "JO" not in places(tagger, item)
+
+
+def test_the_country_keeps_its_reading_beside_a_person_of_the_same_name(tagger, item_factory):
+    body = ("Jordan's King Abdullah met Gaza aid officials in Amman. Coach Tom Jordan was not there. "
+            "Jordan has warned against displacing Palestinians.")
+    assert "JO" in places(tagger, item_factory(body))
+
+
+# ---------------------------------------------------------------- shared demonyms and names
+
+@pytest.mark.parametrize("body, dateline, expected, absent", [
+    ("The Congolese Labour Party backed Sassou Nguesso for another term.", "BRAZZAVILLE", "CG", "CD"),
+    ("Congolese troops fought M23 rebels near Goma in North Kivu.", None, "CD", "CG"),
+    ("WHO praised Congolese health workers in the Democratic Republic of Congo.", None, "CD", "CG"),
+    ("Dominican citizens could lose visa-free travel, Prime Minister Roosevelt Skerrit said in Roseau.", None,
+     "DM", "DO"),
+    ("Dominican President Luis Abinader met U.S. officials in Santo Domingo.", None, "DO", "DM"),
+    ("Korean officials in Pyongyang said North Korea would test another missile.", None, "KP", None),
+])
+def test_shared_demonyms(tagger, item_factory, body, dateline, expected, absent):
+    found = places(tagger, item_factory(body, dateline=dateline))
+    assert expected in found
+    if absent:
+        assert absent not in found
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Türkiye's central bank cut rates.", "TR"),
+    ("Côte d'Ivoire's president was sworn in.", "CI"),
+    ("Czechia's new government took office.", "CZ"),
+    ("Burma's junta set an election date.", "MM"),
+    ("Guinea-Bissau's army seized power.", "GW"),
+    ("Equatorial Guinea lost its case.", "GQ"),
+    ("Kazakhstani officials said so.", "KZ"),
+])
+def test_current_and_alternative_country_names(tagger, item_factory, text, code):
+    assert code in places(tagger, item_factory(text))
 
 
 # ---------------------------------------------------------------- topics of current copy
