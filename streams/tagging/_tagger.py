@@ -55,6 +55,9 @@ SOURCE = 0.2
 # Where securities are listed or traded ("will be listed in Luxembourg") is a venue, not a subject.
 VENUE = 0.2
 MAX_PRIMARY = 3
+# At most this many characters between a country's name and a person of that country make the
+# name the person's title ("U.S. Secretary of State Marco Rubio"): one reference, counted once.
+TITLE_GAP = 40
 # A dateline in a regional bureau city (place_aliases.yaml: bureau_cities) that nothing in the
 # story names again (no name, city, person or organisation of its country) is where the story was
 # filed from, not its subject ("DUBAI - Iran's rial ...", "BANGKOK - Myanmar's junta ..."), when
@@ -190,6 +193,7 @@ class Tagger:
             listed = _enumerated_places(f)
             entities = f.entities
             last_org_end, last_org_country = -1, None  # the last organisation with a country
+            last_place_end, last_place_country = -1, None  # the last place name counted
             for i, (start, end, entry, key) in enumerate(entities):
                 kind, pos = entry.kind, f.position_weight(start)
                 ev = (f.order, start, end, f.name, f.text)
@@ -217,10 +221,14 @@ class Tagger:
                     if lex.venue_before and _cue_before(lex.venue_before, lex.venue_last, f.lower, start):
                         weight *= VENUE
                     self._place(places, code, weight * pos, ev, discounted, hub)
+                    last_place_end, last_place_country = end, code
                 elif kind == PERSON or kind == SURNAME:
                     person = lex.people[entry.ref]
                     people[entry.ref].add(pos, ev)
-                    if person.country:
+                    # "Congo President Denis Sassou Nguesso", "Japanese Prime Minister Sanae Takaichi":
+                    # the title already named the country, and the two make one reference.
+                    if person.country and not (last_place_country == person.country
+                                               and start - last_place_end <= TITLE_GAP):
                         self._place(places, person.country, W_PERSON * pos, ev, discounted)
                 elif kind == ORG:
                     idx = entry.ref[0]

@@ -60,6 +60,14 @@ def test_the_country_keeps_its_reading_beside_a_person_of_the_same_name(tagger, 
     assert "JO" in places(tagger, item_factory(body))
 
 
+def test_surname_of_a_person_named_in_full_beats_the_place_name(tagger, item_factory):
+    body = "Jim Jordan, chairman of the House Judiciary Committee, spoke. Jordan later issued a subpoena."
+    tags = tagger.tag(item_factory(body))
+    person = next(p for p in tags.people if p.code == "person:jim-jordan")
+    assert [e.text for e in person.evidence] == ["Jim Jordan", "Jordan"]
+    assert "JO" not in {t.code for t in tags.places}
+
+
 # ---------------------------------------------------------------- shared demonyms and names
 
 @pytest.mark.parametrize("body, dateline, expected, absent", [
@@ -91,6 +99,21 @@ def test_current_and_alternative_country_names(tagger, item_factory, text, code)
     assert code in places(tagger, item_factory(text))
 
 
+# ---------------------------------------------------------------- office-holders (late 2025)
+
+@pytest.mark.parametrize("name, country", [
+    ("Friedrich Merz", "DE"), ("Sanae Takaichi", "JP"), ("Lee Jae-myung", "KR"), ("Mark Carney", "CA"),
+    ("Keir Starmer", "GB"), ("Emmanuel Macron", "FR"), ("Narendra Modi", "IN"), ("Andrej Babis", "CZ"),
+    ("Anutin Charnvirakul", "TH"), ("Prabowo Subianto", "ID"), ("Kassym-Jomart Tokayev", "KZ"),
+    ("Luis Abinader", "DO"), ("Roosevelt Skerrit", "DM"), ("Abdourahamane Tiani", "NE"),
+    ("Mamady Doumbouya", "GN"), ("Denis Sassou Nguesso", "CG"), ("Salva Kiir", "SS"), ("Shinjiro Koizumi", "JP"),
+])
+def test_office_holders_point_at_their_country(tagger, item_factory, name, country):
+    tags = tagger.tag(item_factory(f"{name} spoke to reporters on Tuesday."))
+    assert [p.country for p in tags.people] == [country]
+    assert country in {t.code for t in tags.places}
+
+
 # ---------------------------------------------------------------- topics of current copy
 
 @pytest.mark.parametrize("headline, body, code", [
@@ -112,3 +135,14 @@ def test_current_and_alternative_country_names(tagger, item_factory, text, code)
 ])
 def test_current_topic_phrases(tagger, item_factory, headline, body, code):
     assert code in topic_codes(tagger, item_factory(body, headline=headline))
+
+
+def test_a_title_and_its_holder_are_one_reference_to_the_country(tagger, item_factory):
+    def us_score(body):
+        return next(t.score for t in tagger.tag(item_factory(body)).places if t.code == "US")
+    titled = tagger.tag(item_factory("U.S. President Donald Trump spoke on Tuesday."))
+    assert [p.code for p in titled.people] == ["person:donald-trump"]
+    assert us_score("U.S. President Donald Trump spoke on Tuesday.") == us_score("U.S. President spoke on Tuesday.")
+    # Named apart from the country's name, the person still counts for it.
+    assert us_score("The U.S. said on Tuesday that a deal was near, and Donald Trump agreed.") > \
+        us_score("The U.S. said on Tuesday that a deal was near, and he agreed.")
