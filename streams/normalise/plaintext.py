@@ -15,6 +15,7 @@ Layout understood, by position and shape rather than by any outlet's strings:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import cache
 
 import ahocorasick
@@ -135,7 +136,20 @@ def read_story(lines: list[str], d: Draft, *, headline_first: bool = True) -> li
 def drop_furniture(lines: list[str]) -> list[str]:
     """Without page-furniture lines ("Advertisement", "Share", "Read more: …", cookie notices,
     copyright lines ...)."""
-    return [ln for ln in lines if ln and not is_furniture(ln)]
+    lines = [ln for ln in lines if ln]
+    lows = [ln.lower() for ln in lines]
+    # One automaton pass over the whole text (vocabulary hits are rare) instead of one per line.
+    kinds_at = [0] * len(lines)
+    joined = "\n".join(lows)
+    hits = list(_furniture()[0].iter(joined))
+    if hits:
+        starts, pos = [], 0
+        for low in lows:
+            starts.append(pos)
+            pos += len(low) + 1
+        for end, kind in hits:
+            kinds_at[bisect_right(starts, end) - 1] |= kind
+    return [ln for ln, low, kinds in zip(lines, lows, kinds_at) if not _is_furniture(ln, low, kinds)]
 
 
 _JOINER_CHARS = frozenset("·•|/-–—")
@@ -144,21 +158,25 @@ _CAPTION_ENDS = frozenset(".!?\"”'’:;,")
 
 def is_furniture(line: str) -> bool:
     low = line.lower()
-    bare = low.rstrip(" .:!»›>")
-    drop = _markers()[2]
-    if bare in drop:
-        return True
+    return _is_furniture(line, low, _vocabulary_kinds(low))
+
+
+def _is_furniture(line: str, low: str, kinds: int) -> bool:
     words = line.count(" ") + 1  # lines are cleaned: single spaces
     if words > 60:
         return False
-    if words <= 8 and not _JOINER_CHARS.isdisjoint(bare):
-        parts = [p for p in _JOINERS.split(bare) if p]
-        if len(parts) > 1 and all(p.rstrip(" .:!»›>") in drop for p in parts):
+    if words <= 8:
+        bare = low.rstrip(" .:!»›>")
+        drop = _markers()[2]
+        if bare in drop:
             return True
-    kinds = _vocabulary_kinds(low)
+        if not _JOINER_CHARS.isdisjoint(bare):
+            parts = [p for p in _JOINERS.split(bare) if p]
+            if len(parts) > 1 and all(p.rstrip(" .:!»›>") in drop for p in parts):
+                return True
     if kinds & _NOTICE or (kinds & _SHORT and words <= 6):
         return True
-    if words <= 40 and (kinds & _RIGHTS or _COPYRIGHT.match(line)):
+    if words <= 40 and (kinds & _RIGHTS or ("c" in low[:5] or "©" in low[:5]) and _COPYRIGHT.match(line)):
         return True
     return words <= 25 and _furniture()[1].match(low) is not None
 
