@@ -34,6 +34,9 @@ _DATE_MDY = rf"{_MONTH_RE}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{
 _DATE_DMY = rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+{_MONTH_RE},?\s+(?P<year>\d{{4}})"
 _DATE_ISO = r"(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})"
 _DATE_SLASH = r"(?P<sy>\d{4})/(?P<sm>\d{1,2})/(?P<sd>\d{1,2})"
+# "02.12.2025" (day first) and "12/02/2025" (month first next to a zone in month_first_zones,
+# else day first); a number above 12 settles it either way.
+_DATE_NUMERIC = r"(?<![\d./])(?P<n1>\d{1,2})(?P<nsep>[./])(?P<n2>\d{1,2})(?P=nsep)(?P<ny>\d{4})(?![\d./]\d)"
 # Every time line has a clock ("11:48", "07.00", "9h05"): lines without one skip the patterns.
 _CLOCK_HINT = re.compile(r"\d[:.h]\d\d")
 # An optional weekday before a date: "Tuesday, ", "Tue ", "Tue. "
@@ -166,12 +169,12 @@ def parse_iso(value: str | None, *, warnings: list[str] | None = None) -> dateti
 @cache
 def _time_line_patterns() -> tuple[re.Pattern[str], ...]:
     z = _zone_re()
-    dates = (_DATE_MDY, _DATE_DMY, _DATE_ISO, _DATE_SLASH)
+    dates = (_DATE_MDY, _DATE_DMY, _DATE_ISO, _DATE_SLASH, _DATE_NUMERIC)
     pats = []
     for d in dates:
         # "11:48 JST, December 6, 2025"   /   "December 6, 2025 11:48 AM EST"   /   "19:05 (JST) Dec 2, 2025"
         pats.append(rf"{_CLOCK_RE}\s*(?:\(?{z}(?:\s+time)?\)?)?\s*(?:,|on|\||·|•|-|–|—)?\s*{_WEEKDAY}{d}")
-        pats.append(rf"{_WEEKDAY}{d}\s*(?:,|at|\||-|–|—|/|·|•)?\s*{_CLOCK_RE}\s*(?:\(?{z}(?:\s+time)?\)?)?")
+        pats.append(rf"{_WEEKDAY}{d}(?:T|\s*(?:,|at|\||-|–|—|/|·|•)?\s*){_CLOCK_RE}\s*(?:\(?{z}(?:\s+time)?\)?)?")
     return tuple(re.compile(p, re.IGNORECASE) for p in pats)
 
 
@@ -211,6 +214,20 @@ def find_datetime(text: str) -> tuple[datetime, bool, re.Match[str]] | None:
     return None
 
 
+@cache
+def _month_first_zones() -> frozenset[str]:
+    return frozenset(str(z).upper() for z in load("timezones").get("month_first_zones") or ())
+
+
+def _numeric_date(n1: int, n2: int, year: int, sep: str, zone_name: str | None) -> date:
+    if n1 > 12:
+        return date(year, n2, n1)
+    if n2 > 12:
+        return date(year, n1, n2)
+    month_first = sep == "/" and (zone_name or "").strip().upper() in _month_first_zones()
+    return date(year, n1, n2) if month_first else date(year, n2, n1)
+
+
 def _from_match(m: re.Match[str]) -> tuple[datetime, bool] | None:
     g = m.groupdict()
     try:
@@ -219,6 +236,8 @@ def _from_match(m: re.Match[str]) -> tuple[datetime, bool] | None:
             day_date = date(int(g["year"]), month, int(g["day"]))
         elif g.get("iy"):
             day_date = date(int(g["iy"]), int(g["im"]), int(g["id"]))
+        elif g.get("ny"):
+            day_date = _numeric_date(int(g["n1"]), int(g["n2"]), int(g["ny"]), g["nsep"], g.get("zone"))
         else:
             day_date = date(int(g["sy"]), int(g["sm"]), int(g["sd"]))
         hour, minute = int(g["hour"]), int(g["minute"])

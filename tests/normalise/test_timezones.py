@@ -81,3 +81,18 @@ def test_published_and_updated_on_one_line_are_both_read_in_order():
 def test_relative_times_and_bare_dates_are_not_timestamps():
     assert find_datetime("2 hours ago") is None
     assert find_datetime("WASHINGTON, Dec 5 (Reuters) - The U.S. said") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Updated: 12/02/2025 02:05 PM EST", datetime(2025, 12, 2, 19, 5, tzinfo=UTC)),  # US zone: month first
+        ("02/12/2025 14:05 GMT", datetime(2025, 12, 2, 14, 5, tzinfo=UTC)),  # elsewhere: day first
+        ("3.12.2025 14:05 CET", datetime(2025, 12, 3, 13, 5, tzinfo=UTC)),  # dotted: always day first
+        ("12/13/2025 2:05 PM ET", datetime(2025, 12, 13, 19, 5, tzinfo=UTC)),  # 13 cannot be a month
+        ("13/12/2025 14:05 GMT", datetime(2025, 12, 13, 14, 5, tzinfo=UTC)),
+        ("Published 2025-12-02T10:14:00+09:00", datetime(2025, 12, 2, 1, 14, tzinfo=UTC)),
+    ],
+)
+def test_numeric_and_iso_dates_in_time_lines(line, expected):
+    assert utc(line) == expected
