@@ -30,12 +30,15 @@ from .xml import check_no_entities
 
 NAME = "text"
 
-_HEADER_SCAN = 8
+_HEADER_SCAN = 20
+_NEAR_TOP = 8
+_MAX_HEADER_SENTENCES = 3
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 _SEPARATOR = re.compile(r"^[\W_]{1,80}$")
 _BYLINE = re.compile(r"^(?:By|BY|Von|Par|Por|Di|Av)\s+[A-ZÀ-Þ][\w.'’\-]+(?:[ ,]+[\w.'’\-]+){0,9}$")
 _CREDIT = re.compile(r"\b(?:photo|file photo|picture|image|credit)\b|[A-Z]{2,}/[A-Z][a-z]+", re.IGNORECASE)
 _MAX_TIME_LINE_WORDS = 14
+_MIN_HEADLINE_WORDS = 4
 # "2 hours ago", "Updated 35 minutes ago": a relative time, never a headline.
 _RELATIVE_TIME = re.compile(
     r"^(?:(?:updated|published|posted)\s*:?\s*)?(?:\d{1,3}|an?|one)\s+(?:sec|second|min|minute|hr|hour|day|week)s?\s+ago$",
@@ -208,9 +211,16 @@ def _is_time_line(line: str) -> bool:
 
 
 def _story_start(lines: list[str], *, headline_first: bool = True) -> int:
+    long_sentences = 0
     for i, line in enumerate(lines[:_HEADER_SCAN]):
         if datelines.find(line):
             return i
+        # Past the first lines (navigation above the story), a dateline still opens the story
+        # while what stands before it looks like a header: a few long sentences at most
+        # (captions, a standfirst), not story paragraphs.
+        long_sentences += _words(line) >= 20 and _ends_sentence(line)
+        if i >= _NEAR_TOP and long_sentences > _MAX_HEADER_SENTENCES:
+            break
     # No dateline: the header ends after the last time or byline line near the top.
     last_meta = -1
     for i, line in enumerate(lines[:6]):
@@ -244,8 +254,17 @@ def _agency_credit(line: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def _is_credit_only(line: str) -> bool:
+    """A photo credit on its own line: "REUTERS/Elizabeth Frantz", "(AP Photo/Evan Vucci)"."""
+    if _words(line) > 8:
+        return False
+    m = _PHOTO_CREDIT.search(line) or _furniture()[2].search(line)
+    return m is not None and m.start() <= 1
+
+
 def _read_header(header: list[str], d: Draft) -> None:
     times = []
+    candidates: list[str] = []
     for line in header:
         if _is_time_line(line):
             found = find_all_datetimes(line)
@@ -261,11 +280,18 @@ def _read_header(header: list[str], d: Draft) -> None:
         if _BYLINE.match(line) and not d.byline:
             d.byline = re.sub(r"^\w+\s+", "", line, count=1)
             continue
+        if _is_credit_only(line):
+            if d.captions:  # the credit of the caption above it, on its own line
+                d.captions[-1] = f"{d.captions[-1]} {line}"
+            continue
         sentence_like = _words(line) >= 8 and _ends_sentence(line)
         if sentence_like or (_words(line) >= 6 and _CREDIT.search(line)) or is_caption(line):
             d.captions.append(line)  # a photo caption above the story
-        elif _is_headline_shaped(line) and not d.headline:
-            d.headline = line
+        elif _is_headline_shaped(line):
+            candidates.append(line)
+    if candidates and not d.headline:
+        # Navigation and kicker lines ("World", "Latest News") are shorter than a headline.
+        d.headline = next((c for c in candidates if _words(c) >= _MIN_HEADLINE_WORDS), candidates[0])
     if times and d.versioncreated is None:
         # "Published … | Updated …": the latest is this version's time, the earliest the first.
         instants = sorted(t for t, _, _ in times)

@@ -164,3 +164,45 @@ def test_a_last_paragraph_with_a_trailing_signoff_token_is_story():
     assert trim_clutter([LEAD, P2, last, "Previous article", "Uganda launches new railway project"]) == [LEAD, P2, last]
     # a headline with an abbreviation inside stays list-like clutter
     assert trim_clutter([LEAD, P2, "Japan's Nagasaki, Okinawa Make N.Y. Times' 52 Places to Go in 2026"]) == [LEAD, P2]
+
+
+NAV_PAGE = """Home
+World
+Business
+U.S. President Donald Trump speaks to reporters aboard Air Force One.
+REUTERS/Elizabeth Frantz
+Reuters
+December 6, 2025 11:48 JST
+Trump says U.S. will hold talks with Venezuela's opposition
+WASHINGTON, Dec 5 (Reuters) – President Donald Trump said on Friday the United States would hold talks with Venezuela's opposition leaders next week.
+"We're going to be talking to them," Trump told reporters.
+Tensions rise in the Caribbean
+Venezuela has denied the accusations.
+Reporting by Steve Holland; Editing by Daniel Wallis
+Share this:
+Click to share on X (Opens in new window)
+Like this:
+Loading...
+Related
+Comments are closed.
+"""
+
+
+def test_navigation_above_the_header_and_a_credit_on_its_own_line():
+    it = item(NAV_PAGE)
+    assert it.headline == "Trump says U.S. will hold talks with Venezuela's opposition"
+    assert it.dateline.place == "WASHINGTON" and it.source.agency == "Reuters"
+    assert it.versioncreated == datetime(2025, 12, 6, 2, 48, tzinfo=UTC)
+    assert it.associations["picture1"].description_text.endswith("aboard Air Force One. REUTERS/Elizabeth Frantz")
+    assert it.body_text.startswith("WASHINGTON, Dec 5 (Reuters)")
+    assert it.body_text.endswith("Editing by Daniel Wallis")
+    assert "Tensions rise in the Caribbean" in it.body_text  # a subheading inside the story stays
+    for clutter in ("Home", "Click to share", "Like this", "Loading", "Comments are closed"):
+        assert clutter not in it.body_text
+
+
+def test_a_dateline_deep_in_a_story_does_not_cut_its_beginning():
+    para = "The council met on Tuesday and discussed the budget for next year, which includes new spending on schools and roads."
+    lines = [para] * 10 + ["BERLIN (dpa) - A second item followed in the same file, officials said on Tuesday evening."]
+    it = item("\n".join(lines))
+    assert it.body_text.startswith("The council met on Tuesday")
