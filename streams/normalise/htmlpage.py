@@ -36,6 +36,7 @@ _ARTICLE_TYPES = frozenset(
     {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
      "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "liveblogposting", "report", "scholarlyarticle"}
 )
+_ZONED = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$", re.IGNORECASE)
 _TITLE_SUFFIX = re.compile(r"\s+(?:[|\-–—:·•]\s+)[^|\-–—:·•]{2,60}$")
 _PAGE_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE | re.DOTALL)
 
@@ -82,7 +83,15 @@ def parse(text: str) -> list[Draft]:
     d.captions, pictures = _figures(tree)
     for i, pic in enumerate(pictures, 1):
         d.associations[f"picture{i}"] = pic
+    # Metadata times without a zone ("2025-12-02T10:14:00") were taken as UTC: a visible time
+    # line with its zone above the story ("10:14 AM EST") is better, so let it fill them.
+    naive = any(t and not _ZONED.search(t) for t in (published, modified))
+    meta_times = (d.firstcreated, d.versioncreated)
+    if naive:
+        d.firstcreated = d.versioncreated = None
     d.body = _story(tree, d)
+    if naive and d.versioncreated is None:
+        d.firstcreated, d.versioncreated = meta_times  # no time line above the story either
     if not d.body:
         d.warnings.append("main-content extraction found nothing; whole page reduced to text")
         fallback = plaintext.parse(text)[0]

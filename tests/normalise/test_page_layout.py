@@ -206,3 +206,23 @@ def test_a_dateline_deep_in_a_story_does_not_cut_its_beginning():
     lines = [para] * 10 + ["BERLIN (dpa) - A second item followed in the same file, officials said on Tuesday evening."]
     it = item("\n".join(lines))
     assert it.body_text.startswith("The council met on Tuesday")
+
+
+def _page(published: str) -> str:
+    return (
+        "<!DOCTYPE html><html><head><title>Oil steadies - Tribune</title>"
+        f'<meta property="article:published_time" content="{published}"></head><body><article>'
+        "<h1>Oil steadies</h1><p>December 2, 2025 10:14 AM EST</p>"
+        "<p>NEW YORK, Dec 2 (Reuters) - Oil prices steadied on Tuesday as traders weighed supply risks against weak demand, analysts said.</p>"
+        "<p>Brent crude futures were little changed at $63 a barrel by midday in New York, after falling on Monday.</p>"
+        "<p>U.S. crude inventories are expected to have fallen last week, a Reuters poll showed.</p>"
+        "</article></body></html>"
+    )
+
+
+def test_html_metadata_time_without_zone_gives_way_to_the_zoned_time_line():
+    assert item(_page("2025-12-02T10:14:00")).versioncreated == datetime(2025, 12, 2, 15, 14, tzinfo=UTC)
+
+
+def test_html_metadata_time_with_zone_wins():
+    assert item(_page("2025-12-02T15:20:00Z")).versioncreated == datetime(2025, 12, 2, 15, 20, tzinfo=UTC)
