@@ -127,6 +127,8 @@ def read_story(lines: list[str], d: Draft, *, headline_first: bool = True) -> li
     start = _story_start(lines, headline_first=headline_first)
     _read_header(lines[:start], d)
     body = trim_clutter(lines[start:])
+    while len(body) > 1 and _is_author_bio(body[-1], d.byline):
+        body = trim_clutter(body[:-1])
     kept = body[:1]
     for line in body[1:]:
         if is_caption(line):
@@ -168,6 +170,8 @@ def _is_furniture(line: str, low: str, kinds: int) -> bool:
     words = line.count(" ") + 1  # lines are cleaned: single spaces
     if words > 60:
         return False
+    if words <= 3 and _SEPARATOR.match(line):
+        return True  # "___", "* * *", "-": nothing to keep wherever it sits
     if words <= 8:
         bare = low.rstrip(" .:!»›>")
         drop = _markers()[2]
@@ -329,7 +333,23 @@ def _is_clutter_line(line: str) -> bool:
         return True
     if _is_signoff(line):
         return False
+    if _words(line) <= 20 and _CONTACT.search(line):
+        return True  # "Contact the author: jane@example.com", "Follow her on X @jdoe"
     return _words(line) <= 20 and not _SENTENCE_END.search(line) and not _inner_sentence_end(line)
+
+
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|(?:^|\s)@\w{2,}")
+
+
+def _is_author_bio(line: str, byline: str | None) -> bool:
+    """A note on the story's author after the story: it opens with a name from the byline
+    ("Jane Doe is a correspondent …", "Doe covers energy …")."""
+    if not byline or _words(line) > 60:
+        return False
+    names = {w for w in re.split(r"[\s,]+", byline.title()) if len(w) > 2 and w != "And"}
+    first = re.split(r"[\s,]+", line, maxsplit=2)
+    opening = {w.strip("'’s").title() for w in first[:2]}
+    return bool(names & opening) and bool(re.search(r"\b(?:is|was|covers|has|writes|reports)\b", " ".join(line.split()[:8])))
 
 
 _INNER_END = re.compile(r"[.!?…][\"'”’)]*\s+(?=[A-Z\"“])")

@@ -226,3 +226,21 @@ def test_html_metadata_time_without_zone_gives_way_to_the_zoned_time_line():
 
 def test_html_metadata_time_with_zone_wins():
     assert item(_page("2025-12-02T15:20:00Z")).versioncreated == datetime(2025, 12, 2, 15, 20, tzinfo=UTC)
+
+
+def test_author_bio_and_contact_lines_after_the_story_are_not_story():
+    page = (
+        "Oil steadies as traders weigh supply risks\nBy Jane Doe and JOHN ROE\nDecember 2, 2025 10:14 AM EST\n"
+        f"{LEAD}\n{P2}\n{P3}\n___\n"
+        "Jane Doe is a correspondent for Example Daily covering energy markets in Europe and Asia.\n"
+        "Contact the author: jane.doe@example.com\n"
+    )
+    it = item(page)
+    assert it.body_text.endswith(P3)
+    assert "correspondent for Example Daily" not in it.body_text and "@" not in it.body_text
+
+
+def test_a_last_paragraph_about_someone_else_is_kept():
+    last = "Gershkovich is a reporter for the Wall Street Journal who was held in Russia for more than a year."
+    it = item(f"Reporter honoured at awards\nBy Jane Doe\nDecember 2, 2025 10:14 AM EST\n{LEAD}\n{P2}\n{last}\n")
+    assert it.body_text.endswith(last)
