@@ -26,7 +26,7 @@ from lxml import html as lxml_html
 from ..models import Association
 from . import agencies, plaintext
 from .assemble import Draft
-from .text import HTML_PARSER, clean_line, is_html_like
+from .text import HTML_PARSER, clean_line, html_to_text, is_html_like
 from .timezones import parse_iso
 from .xml import check_no_entities
 
@@ -90,6 +90,8 @@ def parse(text: str) -> list[Draft]:
     if naive:
         d.firstcreated = d.versioncreated = None
     d.body = _story(tree, d)
+    if d.body and d.versioncreated is None:
+        _header_above_story(text, d)
     if naive and d.versioncreated is None:
         d.firstcreated, d.versioncreated = meta_times  # no time line above the story either
     if not d.body:
@@ -129,6 +131,25 @@ def _story(tree: etree._Element, d: Draft) -> list[str]:
     # The extraction can start with the page's visible header (time line, byline, a caption)
     # above the dateline: read as in a plain capture, it fills what the metadata lacked.
     return plaintext.read_story(lines, d, headline_first=False)
+
+
+_HEADER_LINES = 15
+
+
+def _header_above_story(page: str, d: Draft) -> None:
+    """No time in the metadata nor in the extraction: read the page's own lines just above the
+    story's first paragraph (a time line in a byline box the extraction left out). A second
+    reduction of the page, paid only by pages without any time metadata."""
+    lines = html_to_text(page).paragraphs
+    lead = d.body[0]
+    at = next((i for i, line in enumerate(lines) if line == lead), None)
+    if at:
+        header = Draft(format=NAME)
+        plaintext.read_header(lines[max(0, at - _HEADER_LINES) : at], header)
+        d.versioncreated, d.firstcreated = header.versioncreated, d.firstcreated or header.firstcreated
+        d.byline = d.byline or header.byline
+        d.captions = d.captions or header.captions
+        d.warnings.extend(header.warnings)
 
 
 def _figures(tree: etree._Element) -> tuple[list[str], list[Association]]:

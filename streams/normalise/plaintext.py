@@ -125,7 +125,7 @@ def read_story(lines: list[str], d: Draft, *, headline_first: bool = True) -> li
     followed by a longer one is the headline (plain captures; not for extracted HTML bodies,
     whose headline is in the page's metadata)."""
     start = _story_start(lines, headline_first=headline_first)
-    _read_header(lines[:start], d)
+    read_header(lines[:start], d)
     body = trim_clutter(lines[start:])
     while len(body) > 1 and _is_author_bio(body[-1], d.byline):
         body = trim_clutter(body[:-1])
@@ -266,7 +266,7 @@ def _is_credit_only(line: str) -> bool:
     return m is not None and m.start() <= 1
 
 
-def _read_header(header: list[str], d: Draft) -> None:
+def read_header(header: list[str], d: Draft) -> None:
     times = []
     candidates: list[str] = []
     for line in header:

@@ -244,3 +244,20 @@ def test_a_last_paragraph_about_someone_else_is_kept():
     last = "Gershkovich is a reporter for the Wall Street Journal who was held in Russia for more than a year."
     it = item(f"Reporter honoured at awards\nBy Jane Doe\nDecember 2, 2025 10:14 AM EST\n{LEAD}\n{P2}\n{last}\n")
     assert it.body_text.endswith(last)
+
+
+def test_html_time_line_in_a_box_the_extraction_leaves_out():
+    page = (
+        "<!DOCTYPE html><html><head><title>Japan's economy shrinks | Pacific Post</title></head><body>"
+        "<div class='article'><h1>Japan's economy shrinks in third quarter</h1>"
+        "<div class='info'><span>By Tetsushi Kajimoto</span> <span>December 2, 2025 at 9:30 AM JST</span></div>"
+        "<div class='img-wrap'><div class='caption'>Pedestrians cross a street in Tokyo's Ginza district. REUTERS/Kim Kyung-Hoon</div></div>"
+        "<p>TOKYO, Dec 2 (Reuters) - Japan's economy shrank for the first time in six quarters in July-September as U.S. tariffs hit exports, government data showed on Tuesday.</p>"
+        "<p>Gross domestic product contracted an annualised 1.8%, compared with economists' median forecast for a 2.5% contraction.</p>"
+        "<p>Economists expect the economy to return to growth in the current quarter.</p>"
+        "</div></body></html>"
+    )
+    it = item(page)
+    assert it.format == "html"
+    assert it.versioncreated == datetime(2025, 12, 2, 0, 30, tzinfo=UTC)
+    assert "Ginza" not in it.body_text and it.body_text.startswith("TOKYO, Dec 2 (Reuters)")
