@@ -22,6 +22,7 @@ __all__ = [
     "SHINGLE_WORDS",
     "MinHasher",
     "band_keys",
+    "containment",
     "decode_signature",
     "encode_signature",
     "estimate_similarity",
@@ -104,12 +105,29 @@ class MinHasher:
 
     def signature(self, text: str) -> np.ndarray | None:
         """The b-bit signature (uint8[num_perm]) of a canonical text, or None when it is empty."""
+        return self.signature_and_size(text)[0]
+
+    def signature_and_size(self, text: str) -> tuple[np.ndarray | None, int]:
+        """The signature and the number of shingles it was taken over (0 for an empty text).
+
+        The number counts repeated shingles once each time they occur: news copy rarely repeats
+        a word 3-gram, so it stands for the size of the shingle set at no cost (sorting for the
+        exact set size would add ~15 µs to every item). It turns the Jaccard estimate into an
+        estimate of how much of the smaller text the larger one contains (`containment`)."""
         if not text:
-            return None
+            return None, 0
         x = self.shingle_hashes(text) + _OFFSET
         with np.errstate(over="ignore"):
             low = np.minimum.reduce(np.multiply.outer(x, self._a), axis=0)
-        return ((low >> _SHIFT32) & np.uint64((1 << _BITS) - 1)).astype(np.uint8)
+        return ((low >> _SHIFT32) & np.uint64((1 << _BITS) - 1)).astype(np.uint8), len(x)
+
+
+def containment(similarity: float, size_a: int, size_b: int) -> float:
+    """The share of shingle set A that B holds, from their estimated Jaccard similarity and
+    sizes: |A ∩ B| = J (|A| + |B|) / (1 + J), divided by |A|."""
+    if size_a <= 0:
+        return 0.0
+    return min(1.0, similarity * (size_a + size_b) / (1.0 + similarity) / size_a)
 
 
 def encode_signature(sig: np.ndarray) -> str:
