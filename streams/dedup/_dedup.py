@@ -290,9 +290,16 @@ class Deduplicator:
            `duplicate` and changed text an `update`.
         3. evolvedfrom names a known uri: `update`.
         4. the same canonical text seen before, from any source: `duplicate`, similarity 1.0.
-        5. an update/correction/refile signal and a near match (estimated Jaccard >= threshold -
-           0.1) from the same agency: `update` of the latest version of the best-matching story.
-        6. a near match (estimated Jaccard >= threshold): `near_duplicate`.
+        5. an update/correction/refile signal and a near match from the same agency (estimated
+           Jaccard >= threshold - 0.1, or one text holding >= 70% of the other's shingles at
+           Jaccard >= 0.4): `update` of the latest version of the best-matching story.
+        6. a near match (estimated Jaccard >= threshold, or an earlier story of no other known
+           agency holding >= 85% of the item's shingles at Jaccard >= 0.5: a trimmed copy):
+           `near_duplicate`; its `similarity` is the Jaccard estimate, so it may be below the
+           threshold for a trimmed copy.
+
+        Candidates come from the LSH buckets and, when those hold no copy, from the 64 newest
+        stories of the item's agency and dateline place.
         7. otherwise `new`.
 
         `duplicate_of` is always the uri of the story's first-seen item (the cluster root), also
