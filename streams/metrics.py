@@ -315,6 +315,7 @@ class Metrics:
         self.stage_timer = {stage: self.stage_seconds.labels(stage) for stage in WORKER_STAGES}
         self._decisions: dict[str, Any] = {}
         self._tag_counters: dict[tuple[str, str], Any] = {}
+        self._sent_counters: dict[str, tuple[Any, Any]] = {}
         self._latency: dict[str, Any] = {}
         self._item_counters: dict[tuple[Counter, str, str | None, str | None], Any] = {}
 
@@ -363,6 +364,17 @@ class Metrics:
             if len(self._tag_counters) < _MAX_CACHED:
                 self._tag_counters[(kind, code)] = child
         return child
+
+    def producer_sent(self, topic: str, nbytes: int) -> None:
+        """One message the producer was asked to send (every record of every hop: kept per topic,
+        the topics being this deployment's own, a bounded set)."""
+        children = self._sent_counters.get(topic)
+        if children is None:
+            children = (self.producer_sends.labels(topic), self.producer_bytes.labels(topic))
+            if len(self._sent_counters) < _MAX_CACHED:
+                self._sent_counters[topic] = children
+        children[0].inc()
+        children[1].inc(nbytes)
 
     def set_assignment(self, topics: Mapping[str, int]) -> None:
         self.assigned_partitions.clear()

@@ -177,8 +177,7 @@ class WorkerObserver:
         self.metrics.ready.set(1 if self.health.readiness()[0] else 0)
 
     def send_initiated(self, topic: str, keysize: int, valsize: int) -> None:
-        self.metrics.producer_sends.labels(topic).inc()
-        self.metrics.producer_bytes.labels(topic).inc(max(0, keysize) + max(0, valsize))
+        self.metrics.producer_sent(topic, max(0, keysize) + max(0, valsize))
 
     def send_failed(self, exc: BaseException) -> None:
         self.metrics.producer_errors.inc()

@@ -70,8 +70,7 @@ def test_every_metric_follows_the_naming_conventions_and_passes_promtool():
     metrics.observe_published("wire.enriched", now - timedelta(seconds=0.02), now - timedelta(hours=1), now)
     metrics.consumer_offsets.update([M.PartitionOffsets("p.wire.raw", 0, 5, 0, 9)], time.time())
     metrics.set_assignment({"p.wire.raw": 6})
-    metrics.producer_sends.labels("p.wire.normalised").inc()
-    metrics.producer_bytes.labels("p.wire.normalised").inc(100)
+    metrics.producer_sent("p.wire.normalised", 100)
     metrics.table_keys.labels("dedup").set(3)
     for family in _families(metrics.registry):
         assert family.name.startswith("wirestream_"), family.name
@@ -311,3 +310,14 @@ def test_describe_tasks_names_where_each_task_waits_innermost_last():
     calls = [line.rsplit(" in ", 1)[-1] for line in block[1:4]]
     assert calls == ["holds", "waits_for", "wait"]
     assert "[gone]" not in text
+
+
+def test_producer_sends_count_messages_and_bytes_per_topic():
+    metrics = _fresh()
+    for topic, nbytes in (("p.wire.normalised", 100), ("p.wire.normalised", 50), ("p.wire.enriched", 7)):
+        metrics.producer_sent(topic, nbytes)
+    registry = metrics.registry
+    assert registry.get_sample_value("wirestream_producer_sent_messages_total", {"topic": "p.wire.normalised"}) == 2
+    assert registry.get_sample_value("wirestream_producer_sent_bytes_total", {"topic": "p.wire.normalised"}) == 150
+    assert registry.get_sample_value("wirestream_producer_sent_messages_total", {"topic": "p.wire.enriched"}) == 1
+    assert registry.get_sample_value("wirestream_producer_sent_bytes_total", {"topic": "p.wire.enriched"}) == 7
