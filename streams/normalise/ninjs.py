@@ -7,6 +7,7 @@ media are associations, not stories.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from ..models import Association
@@ -25,6 +26,7 @@ _TEXT_KEYS = frozenset(
 )
 _MEDIA_TYPES = frozenset({"picture", "graphic", "video", "audio", "image", "photo"})
 _WRAPPER_KEYS = ("item", "items", "data", "results")
+_MAX_DEPTH = 4  # envelope levels searched for items
 
 
 def _lower(obj: Any) -> Any:
@@ -36,46 +38,62 @@ def _lower(obj: Any) -> Any:
     return obj
 
 
-def _unwrap(data: Any) -> list[Any] | None:
+def _unwrap(data: Any, depth: int = 0) -> list[Any] | None:
+    """The ninjs items of a document: the object itself, a list of them, or the items inside an
+    envelope (a search result ``{total, limit, offset, item: [...]}``, an API response
+    ``{api_version, data: {item: {...}}}`` or ``{data: {items: [{meta, item}, ...]}}``). An object
+    with ninjs item properties is an item; any other object is searched through its envelope keys
+    (``item``, ``items``, ``data``, ``results``), a few levels deep."""
     if isinstance(data, list):
-        return data
-    if isinstance(data, dict):
+        out: list[Any] = []
+        for element in data:
+            if isinstance(element, dict):  # an item, or an entry's envelope such as {meta, item}
+                out.extend(_unwrap(element, depth + 1) or [])
+            else:
+                out.append(element)
+        return out
+    if not isinstance(data, dict):
+        return None
+    keys = {str(k).lower(): k for k in data}
+    if depth < _MAX_DEPTH and not keys.keys() & _TEXT_KEYS:
         for key in _WRAPPER_KEYS:
-            inner = data.get(key)
-            if isinstance(inner, list) and (not data.keys() - {key, "total", "count", "page", "next", "uri"}):
-                return inner
-        return [data]
-    return None
+            inner = data.get(keys[key]) if key in keys else None
+            if isinstance(inner, (list, dict)):
+                found = _unwrap(inner, depth + 1)
+                if found or isinstance(inner, list):
+                    return found
+    return [data]
 
 
 def sniff_json(data: Any) -> int:
-    items = _unwrap(data)
-    if not items or not isinstance(items[0], dict):
-        return 0
-    keys = {str(k).lower() for k in items[0]}
-    if keys & _TEXT_KEYS:
-        return 2
-    if keys & {"uri", "type", "mimetype", "mime_type", "standard", "version"}:
-        return 1
-    return 0
+    items = [i for i in (_unwrap(data) or []) if isinstance(i, dict)]
+    score = 0
+    for item in items[:8]:
+        keys = {str(k).lower() for k in item}
+        if keys & _TEXT_KEYS:
+            return 2
+        if keys & {"uri", "type", "mimetype", "mime_type", "standard", "version"}:
+            score = 1
+    return score
 
 
 def parse(data: Any) -> list[Draft]:
     items = _unwrap(data)
     if items is None:
         raise NormaliseError(UNKNOWN_FORMAT, "JSON is neither a ninjs object nor a list of them")
-    drafts, media = [], []
+    drafts, media = [], Counter()
     for raw in items:
         if not isinstance(raw, dict):
             continue
         item = _lower(raw)
         kind = str(item.get("type") or "text").lower()
         if kind in _MEDIA_TYPES:
-            media.append(kind)
+            media[kind] += 1
             continue
         drafts.append(_item(item))
     if not drafts:
-        raise NormaliseError(NOT_TEXT if media else UNKNOWN_FORMAT, f"no ninjs text item (found: {', '.join(media) or 'nothing'})")
+        found = ", ".join(f"{n} {kind}" for kind, n in media.items()) or "nothing"
+        raise NormaliseError(NOT_TEXT if media else UNKNOWN_FORMAT, f"no ninjs text item (found: {found})")
     return drafts
 
 
@@ -120,7 +138,7 @@ def _item(item: dict[str, Any]) -> Draft:
     d.headline = _str(item.get("headline")) or _role_value(item.get("headlines"), ("main", "headline", "title")) or _str(item.get("title"))
     d.slugline = _str(item.get("slugline"))
     d.byline = _str(item.get("byline")) or _str(item.get("by"))
-    d.located = _str(item.get("located"))
+    d.located = _located(_str(item.get("located")), d.byline, d.warnings)
     d.url = _str(item.get("url"))
     d.evolvedfrom = _str(item.get("evolvedfrom"))
     desc = _str(item.get("description_text")) or _role_value(item.get("descriptions"), ("summary", "lead", "abstract", "text"))
@@ -145,11 +163,31 @@ def _item(item: dict[str, Any]) -> Draft:
     holder = _str(item.get("copyrightholder"))
     provider = item.get("provider")
     d.provider = _str(provider) or holder
-    d.agency = agencies.canonical(holder) or agencies.from_code(holder)
+    d.agency = agencies.canonical(holder) or agencies.from_code(holder) or agencies.from_code(_str(provider))
 
     _body(item, d)
+    if not d.body and (rendition := _text_rendition(item.get("renditions"))):
+        d.warnings.append(f"no body: the text is in the separate {rendition!r} rendition, not included")
     _associations(item.get("associations"), d)
     return d
+
+
+def _located(located: str | None, byline: str | None, warnings: list[str]) -> str | None:
+    """`located` names the story's place; one that is the start of the byline is a byline (name and
+    affiliation) copied into the wrong field, not a place."""
+    if located and byline and byline.casefold().startswith(located.strip().casefold()):
+        warnings.append(f"located {located!r} repeats the byline, not read as a place")
+        return None
+    return located
+
+
+def _text_rendition(renditions: Any) -> str | None:
+    """The name of a text rendition (e.g. a NITF download) of an item that carries no body itself."""
+    pairs = renditions.items() if isinstance(renditions, dict) else enumerate(_list(renditions))
+    for name, r in pairs:
+        if isinstance(r, dict) and (str(r.get("type", "")).lower() == "text" or str(r.get("mimetype", "")).lower().startswith("text/")):
+            return str(r.get("name") or name)
+    return None
 
 
 def _body(item: dict[str, Any], d: Draft) -> None:
