@@ -38,7 +38,13 @@ _TRAILER = re.compile(
 _NOTE = re.compile(r"^(?:eds?|editors?|ed's note|editor's note|advisory|note)\b\s*:?", re.IGNORECASE)
 _BY = re.compile(r"^by\s+", re.IGNORECASE)
 _END_MARKS = re.compile(r"^(?:MORE|END|ENDIT|ENDADV|\(?END\)?|-+\s*\d*\s*-*|#+|\(\s*[A-Za-z]{1,4}(?:[-/][A-Za-z]{1,4})*\s*\))$")
+_RULE = re.compile(r"^[_\-*]{3,}$")  # a separator line: at the end of a body, nothing follows it
 _TAB_PARA = re.compile(r"^(?:\t| {3,})")
+# One transmitted line may hold several heading segments: "^*9006< ^AP-Top-Headlines,0176<".
+_SEGMENT_BREAK = re.compile(r"(?<=[<=])[ \t]+(?=\^)")
+# A format code segment ("^*9006<"): a code for the receiving system, not text.
+_FORMAT_CODE = re.compile(r"^\*\d{2,6}$")
+_CONTROL = "".join(chr(c) for c in range(32) if chr(c) not in "\t")
 
 
 def sniff(text: str) -> int:
@@ -70,9 +76,10 @@ def parse(text: str) -> list[Draft]:
             body_part, after = body_part[: cut.start()], body_part[cut.start() :]
 
     keyword, take, header_date, table = _read_header(head, d)
-    lines = [ln.rstrip() for ln in teletype.LINE_BREAK.split(body_part)]
+    lines = [seg.rstrip() for ln in teletype.LINE_BREAK.split(body_part) for seg in _SEGMENT_BREAK.split(ln)]
     heading, body_lines = _split_heading(lines)
-    keyword = _read_heading(heading, d, keyword)
+    keyword, lead = _read_heading(heading, d, keyword, table=table)
+    body_lines = lead + body_lines
     d.slugline = keyword
     marks = teletype.version_marks(" ".join(filter(None, (take, _keyword_suffix(keyword)))))
     d.signals.extend(marks.signals)
@@ -139,10 +146,15 @@ def _split_heading(lines: list[str]) -> tuple[list[str], list[str]]:
         line = lines[i].strip()
         if not line.startswith("^"):
             break
+        start = i
         # A heading line runs until it ends with "<" or "=" (long ones wrap).
         while not line.endswith(("<", "=")) and i + 1 < len(lines) and lines[i + 1].strip() and not lines[i + 1].lstrip().startswith("^") and not _TAB_PARA.match(lines[i + 1]):
             i += 1
             line += " " + lines[i].strip()
+        if heading and not line.endswith(("<", "=")):
+            # After terminated heading lines, "^" lines without a terminator are the lines of a
+            # list (a headlines digest), i.e. the story: the heading ends here.
+            return heading, lines[start:]
         heading.append(line)
         i += 1
         while i < len(lines) and not lines[i].strip():
@@ -150,15 +162,20 @@ def _split_heading(lines: list[str]) -> tuple[list[str], list[str]]:
     return heading, lines[i:]
 
 
-def _read_heading(heading: list[str], d: Draft, keyword: str | None) -> str | None:
+def _read_heading(heading: list[str], d: Draft, keyword: str | None, *, table: bool = False) -> tuple[str | None, list[str]]:
+    """Reads keyword line, headline, notes and byline; returns the keyword and the heading lines
+    that are the start of the story (the section titles above a table)."""
     byline_done = False
+    lead: list[str] = []
     for n, raw_line in enumerate(heading):
         line = raw_line.lstrip("^").strip()
         end = line[-1:] if line[-1:] in "<=" else ""
         line = line.rstrip("<=").strip()
         if not line:
             continue
-        if n == 0 and _is_keyword_line(line, keyword):
+        if _FORMAT_CODE.match(line):
+            continue
+        if not lead and not d.headline and _is_keyword_line(line, keyword) and not (d.byline or byline_done):
             keyword = keyword or line.split(",")[0].strip()
             for part in line.split(",")[1:]:  # ", 1st Ld-Writethru,0598"
                 marks = teletype.version_marks(part)
@@ -168,18 +185,27 @@ def _read_heading(heading: list[str], d: Draft, keyword: str | None) -> str | No
             d.warnings.append(f"editor's note: {line[:200]}")
             d.signals.extend(teletype.version_marks(line).signals)  # "Eds: CORRECTS ...", "UPDATES with"
             continue
+        if lead:
+            lead.append(raw_line)
+            continue
         if end == "=":
             if not byline_done and _BY.match(line):
                 d.byline = _BY.sub("", line)
                 byline_done = True
-            elif not byline_done and d.byline is None and not d.headline:
+            elif not byline_done and d.byline is None and not d.headline and agencies.canonical(line):
                 d.byline = line  # agency-credit line without "By"
+            elif not byline_done and not d.headline:
+                # A centred title before any byline: the headline of tables and digests,
+                # which have no "<" headline line.
+                d.headline = teletype.ascii_quotes_and_dashes(line)
+            elif table and byline_done:
+                lead.append(raw_line)  # section titles of the table ("EASTERN DIVISION")
             continue  # titles ("Associated Press Writer"), agency lines
         if not d.headline:
             d.headline = teletype.ascii_quotes_and_dashes(line)
         else:
             d.keywords.append(line)  # sub-headlines, ^-table titles
-    return keyword
+    return keyword, lead
 
 
 def _is_keyword_line(line: str, keyword: str | None) -> bool:
@@ -200,24 +226,35 @@ def _keyword_core(keyword: str) -> str:
 
 
 def _paragraphs(lines: list[str], *, table: bool) -> list[str]:
-    lines = [ln for ln in lines if not ln.lstrip().startswith("^") or ln.strip().endswith("<")]
-    while lines and (not lines[-1].strip() or _END_MARKS.match(lines[-1].strip())):
+    """Body lines to paragraphs. Tab-indented lines open paragraphs, other lines continue them;
+    "^" lines (centred titles, list lines) and table rows stand alone. Control characters that
+    frame table rows are dropped here."""
+    lines = [ln for ln in lines if not _NOTE.match(_line_text(ln))]
+    while lines and (not lines[-1].strip() or _END_MARKS.match(_line_text(lines[-1])) or _RULE.match(_line_text(lines[-1]))):
         lines.pop()
     tabbed = sum(1 for ln in lines if _TAB_PARA.match(ln))
     out: list[str] = []
-    if table or tabbed == 0:
-        # Tables and digests: every line stands alone.
-        out = [ln.strip().lstrip("^").rstrip("<") for ln in lines if ln.strip()]
-    else:
-        for ln in lines:
-            if not ln.strip():
-                continue
-            if _TAB_PARA.match(ln) or not out:
-                out.append(ln.strip())
-            else:
-                out[-1] += " " + ln.strip()  # continuation of a wrapped paragraph
+    for ln in lines:
+        text = _line_text(ln)
+        if not text:
+            continue
+        standalone = table or tabbed == 0 or ln.lstrip(_CONTROL + " ").startswith("^") or ln.rstrip().endswith(("<", "="))
+        if standalone or _TAB_PARA.match(ln) or not out:
+            out.append(text)
+        else:
+            out[-1] += " " + text  # continuation of a wrapped paragraph
     out = [p for p in out if not _END_MARKS.match(p)]
     return [teletype.ascii_quotes_and_dashes(p) for p in out]
+
+
+def _line_text(line: str) -> str:
+    """A body line without its layout codes: leading control characters and "^", trailing "<"/"=" ."""
+    text = line.strip().strip(_CONTROL).strip()
+    if text.startswith("^"):
+        text = text[1:].strip()
+    if text.endswith(("<", "=")):
+        text = text[:-1].rstrip()
+    return text
 
 
 def _trailer_time(m: re.Match[str], d: Draft) -> datetime | None:
