@@ -19,7 +19,8 @@ from .xml import attr, child, children, descendants, local, text_of
 NAME = "newsml-g2"
 _NAR = "iptc.org/std/nar/"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_ROOTS = {"newsitem": 2, "newsmessage": 2, "contentset": 2, "inlinexml": 1}
+_ROOTS = {"newsitem": 2, "newsmessage": 2, "packageitem": 2, "conceptitem": 2, "knowledgeitem": 2,
+          "planningitem": 2, "catalogitem": 2, "contentset": 2, "inlinexml": 1}
 _TEXT_CLASSES = ("text", "composite")
 _PICTURE_CLASSES = ("picture", "graphic")
 
@@ -29,7 +30,9 @@ def sniff_root(name: str, namespaces: tuple[str, ...]) -> int:
     if name in ("NewsItem",) or name.lower() in ("rss", "feed", "rdf", "html"):
         return 0  # NewsML 1.2's spelling; feeds and pages that merely declare IPTC namespaces
     if any(_NAR in ns for ns in namespaces):
-        score = max(score, 2)
+        # Another vocabulary's root that merely declares the NewsML-G2 namespace (NITF documents
+        # do, for their qcodes) is G2 only when no format claims it for itself.
+        score = max(score, 1)
     return score
 
 
@@ -47,10 +50,12 @@ def parse(root: etree._Element) -> list[Draft]:
     drafts: list[Draft] = []
     pictures: list[Association] = []
     skipped: list[str] = []
+    others: list[str] = []
     for item in items:
         kind = local(item)
         cls = (attr(child(item, "itemMeta", "itemClass"), "qcode") or "ninat:text").rsplit(":", 1)[-1].lower()
         if kind != "newsItem":
+            others.append(_describe_other(item, kind, cls))
             continue  # packageItem, conceptItem, planningItem...: metadata, not stories
         if cls in _PICTURE_CLASSES:
             pictures.append(_picture(item, cls))
@@ -59,14 +64,26 @@ def parse(root: etree._Element) -> list[Draft]:
         else:
             skipped.append(cls)
     if not drafts:
-        what = ", ".join(skipped + [p.type for p in pictures]) or "none"
-        raise NormaliseError(NOT_TEXT, f"NewsML-G2 holds no text item (item classes: {what})")
+        classes = skipped + [p.type for p in pictures]
+        found = ([f"news items of class {', '.join(classes)}"] if classes else []) + others
+        what = "; ".join(found) or ("an empty newsMessage" if name == "newsMessage" else f"no item (root <{name}>)")
+        raise NormaliseError(NOT_TEXT, f"NewsML-G2 holds no text item (found: {what})")
     for d in drafts:
         for i, pic in enumerate(pictures, 1):
             d.associations.setdefault(f"picture{i}", pic)
         if skipped:
             d.warnings.append(f"non-text items skipped: {', '.join(skipped)}")
     return drafts
+
+
+def _describe_other(item: etree._Element, kind: str, cls: str) -> str:
+    """A package (or other non-news item) for a dead letter's message: what it is and, for a
+    package, the classes of the items it only references (their content is not in the document)."""
+    if kind != "packageItem":
+        return f"a {kind}"
+    refs = [(attr(child(ref, "itemClass"), "qcode") or "?").rsplit(":", 1)[-1] for ref in descendants(item, "itemRef")]
+    counts = ", ".join(f"{refs.count(c)} {c}" for c in dict.fromkeys(refs))
+    return f"a packageItem ({cls}) referencing {len(refs)} item(s){f' ({counts})' if refs else ''}, not containing them"
 
 
 def _picture(item: etree._Element, cls: str) -> Association:
