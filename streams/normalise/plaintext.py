@@ -81,8 +81,14 @@ def _furniture() -> tuple[ahocorasick.Automaton, re.Pattern[str], re.Pattern[str
     for key, kind in (("furniture_substrings", _SHORT), ("notice_substrings", _NOTICE), ("rights_reserved", _RIGHTS)):
         for m in data[key]:
             kinds[m.lower()] = kinds.get(m.lower(), 0) | kind
-    automaton = ahocorasick.Automaton()
+    # Matched on the page as written (lower-casing a whole page costs more than the scan), so in
+    # the spellings pages use: lower case, first letter capital, Title Case, UPPER CASE.
+    variants: dict[str, int] = {}
     for word, kind in kinds.items():
+        for v in (word, word[:1].upper() + word[1:], word.title(), word.upper()):
+            variants[v] = variants.get(v, 0) | kind
+    automaton = ahocorasick.Automaton()
+    for word, kind in variants.items():
         automaton.add_word(word, kind)
     automaton.make_automaton()
     promos = "|".join(re.escape(m.lower()) for m in sorted(data["promo_prefixes"], key=len, reverse=True))
@@ -95,9 +101,9 @@ def _furniture() -> tuple[ahocorasick.Automaton, re.Pattern[str], re.Pattern[str
     )
 
 
-def _vocabulary_kinds(low: str) -> int:
+def _vocabulary_kinds(line: str) -> int:
     kinds = 0
-    for _, kind in _furniture()[0].iter(low):
+    for _, kind in _furniture()[0].iter(line):
         kinds |= kind
     return kinds
 
@@ -139,22 +145,26 @@ def read_story(lines: list[str], d: Draft, *, headline_first: bool = True) -> li
 
 
 def drop_furniture(lines: list[str]) -> list[str]:
-    """Without page-furniture lines ("Advertisement", "Share", "Read more: …", cookie notices,
-    copyright lines ...)."""
-    lines = [ln for ln in lines if ln]
-    lows = [ln.lower() for ln in lines]
-    # One automaton pass over the whole text (vocabulary hits are rare) instead of one per line.
-    kinds_at = [0] * len(lines)
-    joined = "\n".join(lows)
-    hits = list(_furniture()[0].iter(joined))
-    if hits:
-        starts, pos = [], 0
-        for low in lows:
-            starts.append(pos)
-            pos += len(low) + 1
-        for end, kind in hits:
-            kinds_at[bisect_right(starts, end) - 1] |= kind
-    return [ln for ln, low, kinds in zip(lines, lows, kinds_at) if not _is_furniture(ln, low, kinds)]
+    """Without page-furniture lines wherever they sit ("Advertisement", "Share", "3 min read",
+    "Read more: …", "© 2025 AFP", separators). Notices and rights-reserved lines are known by
+    their vocabulary above and after the story (`read_header`, `trim_clutter`)."""
+    out = []
+    could_start = _line_start_chars()
+    drop = _markers()[2]
+    for ln in lines:
+        if not ln:
+            continue
+        spaces = ln.count(" ")
+        if spaces >= 8:
+            if ln[0] not in could_start or not _is_furniture(ln, ln.lower(), 0):
+                out.append(ln)  # a long line starting like no copyright or promo line: story
+            continue
+        low = ln.lower()
+        if low.rstrip(" .:!»›>") in drop:
+            continue
+        if not _is_furniture(ln, low, None):
+            out.append(ln)
+    return out
 
 
 _JOINER_CHARS = frozenset("·•|/-–—")
@@ -162,14 +172,18 @@ _CAPTION_ENDS = frozenset(".!?\"”'’:;,")
 
 
 def is_furniture(line: str) -> bool:
+    """Furniture wherever it sits, notices and rights-reserved lines included."""
     low = line.lower()
-    return _is_furniture(line, low, _vocabulary_kinds(low))
+    return _is_furniture(line, low, _vocabulary_kinds(line))
 
 
-def _is_furniture(line: str, low: str, kinds: int) -> bool:
+def _is_furniture(line: str, low: str, kinds: int | None) -> bool:
+    """`kinds`: the line's vocabulary hits, or None to look only for the short-line ones."""
     words = line.count(" ") + 1  # lines are cleaned: single spaces
     if words > 60:
         return False
+    if kinds is None:
+        kinds = _vocabulary_kinds(line) & _SHORT if words <= 6 else 0
     if words <= 3 and _SEPARATOR.match(line):
         return True  # "___", "* * *", "-": nothing to keep wherever it sits
     if words <= 8:
@@ -185,14 +199,34 @@ def _is_furniture(line: str, low: str, kinds: int) -> bool:
         return True
     if words <= 40 and (kinds & _RIGHTS or ("c" in low[:5] or "©" in low[:5]) and _COPYRIGHT.match(line)):
         return True
-    return words <= 25 and _furniture()[1].match(low) is not None
+    return words <= 25 and low[:1] in _promo_initials() and _furniture()[1].match(low) is not None
+
+
+@cache
+def _line_start_chars() -> frozenset[str]:
+    """First characters of lines that may be copyright or promo lines: the promo prefixes'
+    initials in both cases, "c", "C", "©" and "("."""
+    initials = _promo_initials() | {"c", "©", "("}
+    return frozenset(initials | {c.upper() for c in initials})
+
+
+@cache
+def _promo_initials() -> frozenset[str]:
+    return frozenset(str(m).lower()[:1] for m in load("boilerplate")["promo_prefixes"])
+
+
+def is_notice(line: str) -> bool:
+    """An outlet notice (cookies, syndication disclaimer) or a rights-reserved line."""
+    return _words(line) <= 60 and bool(_vocabulary_kinds(line) & (_NOTICE | _RIGHTS)) and (
+        _words(line) <= 40 or bool(_vocabulary_kinds(line) & _NOTICE)
+    )
 
 
 def is_copyright(line: str) -> bool:
     """A copyright line: "© 2025 AFP", "Copyright 2025 The Associated Press. All rights reserved. …"."""
     if _words(line) > 40:
         return False
-    return bool(_COPYRIGHT.match(line) or _vocabulary_kinds(line.lower()) & _RIGHTS)
+    return bool(_COPYRIGHT.match(line) or _vocabulary_kinds(line) & _RIGHTS)
 
 
 def is_caption(line: str) -> bool:
@@ -207,7 +241,8 @@ def is_caption(line: str) -> bool:
 
 
 def _words(line: str) -> int:
-    return len(line.split())
+    # Lines are cleaned (single spaces, stripped): counting spaces is splitting without the list.
+    return line.count(" ") + 1 if line else 0
 
 
 def _is_time_line(line: str) -> bool:
@@ -222,7 +257,10 @@ def _story_start(lines: list[str], *, headline_first: bool = True) -> int:
         # Past the first lines (navigation above the story), a dateline still opens the story
         # while what stands before it looks like a header: a few long sentences at most
         # (captions, a standfirst), not story paragraphs.
-        long_sentences += _words(line) >= 20 and _ends_sentence(line)
+        if i + 1 == _NEAR_TOP:
+            long_sentences = sum(_words(ln) >= 20 and _ends_sentence(ln) for ln in lines[:_NEAR_TOP])
+        elif i >= _NEAR_TOP:
+            long_sentences += _words(line) >= 20 and _ends_sentence(line)
         if i >= _NEAR_TOP and long_sentences > _MAX_HEADER_SENTENCES:
             break
     # No dateline: the header ends after the last time or byline line near the top.
@@ -276,7 +314,7 @@ def read_header(header: list[str], d: Draft) -> None:
             if any(not zoned for _, zoned, _ in found):
                 d.warnings.append(f"time line {line[:60]!r} has no timezone; assumed UTC")
             continue
-        if _RELATIVE_TIME.match(line):
+        if _RELATIVE_TIME.match(line) or is_notice(line):
             continue
         if (credited := _agency_credit(line)) is not None:
             d.agency = d.agency or credited
@@ -324,6 +362,25 @@ def _is_section_marker(line: str) -> bool:
     return any(s in low for s in subs)
 
 
+_STORY_PARAGRAPH_WORDS = 25
+
+
+def _is_promo_block_marker(line: str) -> bool:
+    if _words(line) > 8 or _SENTENCE_END.search(line):
+        return False
+    low = line.lower()
+    return any(m in low for m in _promo_block_markers())
+
+
+@cache
+def _promo_block_markers() -> tuple[str, ...]:
+    return tuple(str(m).lower() for m in load("boilerplate")["promo_block_markers"])
+
+
+def _is_story_paragraph(line: str) -> bool:
+    return _words(line) >= _STORY_PARAGRAPH_WORDS and _ends_sentence(line) and not is_notice(line)
+
+
 def _is_signoff(line: str) -> bool:
     return line.lower().startswith(_markers()[3])
 
@@ -335,6 +392,8 @@ def _is_clutter_line(line: str) -> bool:
         return False
     if _words(line) <= 20 and _CONTACT.search(line):
         return True  # "Contact the author: jane@example.com", "Follow her on X @jdoe"
+    if is_notice(line):
+        return True
     return _words(line) <= 20 and not _SENTENCE_END.search(line) and not _inner_sentence_end(line)
 
 
@@ -371,6 +430,12 @@ def trim_clutter(body: list[str]) -> list[str]:
         if i > 0 and _is_section_marker(line):
             body = body[:i]
             break
+        if i > 0 and _is_promo_block_marker(line):
+            if not any(_is_story_paragraph(later) for later in body[i + 1 :]):
+                body = body[:i]
+                break
+            body = body[:i] + body[i + 1 :]  # a box inside the story: only its heading goes
+            return trim_clutter(body)
     end = len(body)
     while end > 0 and _is_clutter_line(body[end - 1]):
         end -= 1

@@ -9,7 +9,7 @@ import pytest
 
 from streams.normalise import normalise
 from streams.normalise.assemble import Draft
-from streams.normalise.plaintext import drop_furniture, is_caption, is_copyright, read_story, trim_clutter
+from streams.normalise.plaintext import drop_furniture, is_caption, is_copyright, is_furniture, read_story, trim_clutter
 
 from .conftest import raw_of
 
@@ -33,19 +33,47 @@ def item(text: str):
         "Sign up here.",
         "3 min read",
         "Reading time: 4 minutes",
-        "We use cookies to improve your experience on our site. By continuing to browse, you agree to our use of cookies.",
-        "(This story has not been edited by our staff and is auto-generated from a syndicated feed.)",
         "Read more: US strikes another alleged drug boat in Caribbean",
         "Related: Spanish rents hit record high in October",
         "© 2025 AFP",
         "©2025 Bloomberg L.P.",
         "Copyright 2025 The Associated Press. All rights reserved. This material may not be published, broadcast, rewritten or redistributed without permission.",
-        "ALL RIGHTS RESERVED © Copyright ANSA",
         "Copyright(c) Yonhap News Agency. All rights reserved.",
     ],
 )
 def test_page_furniture_is_dropped_wherever_it_sits(line):
     assert drop_furniture([LEAD, line, P2]) == [LEAD, P2]
+
+
+NOTICES = [
+    "We use cookies to improve your experience on our site. By continuing to browse, you agree to our use of cookies.",
+    "(This story has not been edited by our staff and is auto-generated from a syndicated feed.)",
+    "ALL RIGHTS RESERVED © Copyright ANSA",
+]
+
+
+@pytest.mark.parametrize("line", NOTICES)
+def test_notices_after_the_story_are_not_story(line):
+    assert is_furniture(line)
+    assert trim_clutter([LEAD, P2, P3, line]) == [LEAD, P2, P3]
+    assert trim_clutter([LEAD, P2, P3, line, "Other headline here"]) == [LEAD, P2, P3]
+
+
+@pytest.mark.parametrize("line", NOTICES)
+def test_notices_above_the_story_are_not_captions(line):
+    it = item(f"Headline of the story here\n{line}\nDecember 2, 2025 10:14 AM EST\n{LEAD}\n{P2}\n")
+    assert it.associations == {}
+
+
+def test_a_newsletter_box_inside_the_story_drops_only_its_heading():
+    long_para = "The finance ministry said the measures would cost about 2 billion euros a year and would be financed by cuts elsewhere in the budget, officials said."
+    body = trim_clutter([LEAD, P2, "Sign up for our Morning Briefing newsletter", long_para, P3])
+    assert body == [LEAD, P2, long_para, P3]
+
+
+def test_a_newsletter_box_at_the_end_ends_the_story():
+    body = trim_clutter([LEAD, P2, P3, "Sign up for our newsletter", "Get the day's top stories delivered to your inbox every morning.", "Enter your email"])
+    assert body == [LEAD, P2, P3]
 
 
 @pytest.mark.parametrize(
@@ -73,7 +101,7 @@ def test_a_promo_line_inside_the_story_does_not_end_it():
     assert body == [LEAD, P2, P3]
 
 
-@pytest.mark.parametrize("heading", ["Related:", "Tags", "Tags: Japan, China, diplomacy", "12 Comments", "Comments (3)", "Most Liked", "Keywords", "Get the Morning Bid newsletter"])
+@pytest.mark.parametrize("heading", ["Related:", "Tags", "Tags: Japan, China, diplomacy", "12 Comments", "Comments (3)", "Most Liked", "Keywords"])
 def test_section_headings_end_the_story(heading):
     assert trim_clutter([LEAD, P2, heading, "Other story about something else entirely, officials said."]) == [LEAD, P2]
 
