@@ -56,8 +56,41 @@ def subject(code: str | None = None, name: str | None = None, scheme: str | None
     return Subject(code=code, name=name, scheme=scheme)
 
 
+# A dateline element holding only a date or time ("2014-07-16 15:53:10 GMT+00:00", "MARCH 04, 2013",
+# "20170102T222800+0000"): it names no place, so the story's own dateline (in its first paragraph)
+# is the one to read.
+_DATE_ONLY = re.compile(
+    r"^[\s\d,./:+\-TZ]*(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|[ap]\.?m\.?)?"
+    r"[\s\d,./:+\-TZ]*(?:(?:gmt|utc)[\s\d:+\-]*)?$",
+    re.IGNORECASE,
+)
+
+
+def date_only(text: str | None) -> bool:
+    """True for a dateline text that is only a date or time (digits, month, zone), no place."""
+    text = (text or "").strip()
+    return bool(text) and any(ch.isdigit() for ch in text) and _DATE_ONLY.match(text) is not None
+
+
 def dateline(text: str | None) -> Dateline | None:
+    """The Dateline an element states; None when it is empty or only a date or time."""
+    if date_only(text):
+        return None
     found = from_element(text)
     if found is None:
         return None
     return Dateline(place=found.place, date_text=found.date_text, agency=found.agency, text=found.text)
+
+
+# A paragraph that is only a byline: "By Jane Doe", "BY JANE DOE AND JOHN ROE", "By Jane Doe in Paris".
+_BY_PARAGRAPH = re.compile(r"^by\s+(?P<name>[^\W\d_][^.!?:;]{1,79})$", re.IGNORECASE)
+
+
+def byline_paragraph(d) -> None:
+    """A first body paragraph that is only the byline is not story: it becomes the byline when the
+    item has none (the story's own dateline then opens the first paragraph again)."""
+    m = _BY_PARAGRAPH.match(d.body[0].strip()) if d.body else None
+    if not m or len(m["name"].split()) > 10 or not m["name"][:1].isupper():
+        return
+    d.byline = d.byline or m["name"].strip()
+    d.body = d.body[1:]

@@ -6,6 +6,8 @@ of a message become associations of its text items; video/audio items are not st
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from ..models import Association
@@ -23,6 +25,8 @@ _ROOTS = {"newsitem": 2, "newsmessage": 2, "packageitem": 2, "conceptitem": 2, "
           "planningitem": 2, "catalogitem": 2, "contentset": 2, "inlinexml": 1}
 _TEXT_CLASSES = ("text", "composite")
 _PICTURE_CLASSES = ("picture", "graphic")
+# Values some systems write into empty fields ("No-Data-Available"): not a place or a name.
+_PLACEHOLDER = re.compile(r"^(?:no[\s_-]*data[\s_-]*available|n/?a|none|null|unknown|not available|-+)$", re.IGNORECASE)
 
 
 def sniff_root(name: str, namespaces: tuple[str, ...]) -> int:
@@ -119,12 +123,16 @@ def _item(item: etree._Element) -> Draft:
     d.urgency = text_of(child(cm, "urgency")) or None
     if d.firstcreated is None:
         d.firstcreated = parse_iso(text_of(child(cm, "contentCreated")), warnings=d.warnings)
+    if d.versioncreated is None and d.firstcreated is not None:
+        # An empty versionCreated (archives): the creation time is the best time of the item.
+        d.versioncreated = d.firstcreated
+        d.derived.append("versioncreated")
     located = child(cm, "located")
     if located is not None:
-        d.located = text_of(child(located, "name")) or _code_value(attr(located, "qcode"))
+        d.located = _value(text_of(child(located, "name")) or attr(located, "literal") or _code_value(attr(located, "qcode")))
     by = child(cm, "by")
     creator = child(cm, "creator")
-    d.byline = text_of(by) or text_of(child(creator, "name")) or None
+    d.byline = _value(text_of(by)) or _value(text_of(child(creator, "name"))) or None
     lang = child(cm, "language")
     d.language = d.language or attr(lang, "tag")
     for subj in children(cm, "subject"):
@@ -143,8 +151,11 @@ def _item(item: etree._Element) -> Draft:
         if "caption" not in role or d.description_text is None:
             d.description_text = text_of(desc)
     dl = child(cm, "dateline")
-    if dl is not None and text_of(dl):
-        d.dateline = formats.dateline(text_of(dl))
+    dl_text = _value(text_of(dl))
+    if formats.date_only(dl_text):
+        d.warnings.append(f"dateline element holds only a date/time ({dl_text!r}): not read as the dateline")
+    elif dl_text:
+        d.dateline = formats.dateline(dl_text)
 
     # Agency: a known wire among the info sources, the provider or the copyright holder.
     candidates = []
@@ -155,7 +166,13 @@ def _item(item: etree._Element) -> Draft:
 
     cs = child(item, "contentSet")
     _content(list(cs) if cs is not None else [], d)
+    formats.byline_paragraph(d)
     return d
+
+
+def _value(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return None if not text or _PLACEHOLDER.match(text) else text
 
 
 def _code_value(code: str | None) -> str | None:

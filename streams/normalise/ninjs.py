@@ -166,6 +166,7 @@ def _item(item: dict[str, Any]) -> Draft:
     d.agency = agencies.canonical(holder) or agencies.from_code(holder) or agencies.from_code(_str(provider))
 
     _body(item, d)
+    formats.byline_paragraph(d)
     if not d.body and (rendition := _text_rendition(item.get("renditions"))):
         d.warnings.append(f"no body: the text is in the separate {rendition!r} rendition, not included")
     _associations(item.get("associations"), d)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from . import agencies, formats
@@ -31,10 +33,13 @@ def draft(root: etree._Element, *, fmt: str = NAME) -> Draft:
     d.headline = text_of(first(child(body_head, "hedline"), "hl1")) or text_of(child(head, "title"))
     byline = child(body_head, "byline")
     if byline is not None:
-        d.byline = text_of(byline)
+        d.byline = _byline(byline)
     dl = child(body_head, "dateline")
-    if dl is not None and text_of(dl):
-        d.dateline = formats.dateline(text_of(dl))
+    dl_text = text_of(child(dl, "location")) or text_of(dl)
+    if formats.date_only(dl_text):
+        d.warnings.append(f"dateline element holds only a date/time ({dl_text!r}): not read as the dateline")
+    elif dl_text:
+        d.dateline = formats.dateline(dl_text)
         d.located = d.dateline.place if d.dateline else None
     distributor = text_of(child(body_head, "distributor"))
     if distributor:
@@ -69,6 +74,8 @@ def draft(root: etree._Element, *, fmt: str = NAME) -> Draft:
     holder = attr(child(docdata, "doc.copyright"), "holder")
     if holder and not d.provider:
         d.provider = holder
+    # The agency: the distributor, else the copyright holder, else the doc-id's registering source.
+    d.agency = d.agency or _agency(holder) or _agency(attr(doc_id, "regsrc"))
     for ed in children(docdata, "ed-msg"):
         info = attr(ed, "info") or text_of(ed)
         sig = formats.signal_from_code(attr(ed, "msg-type"))
@@ -94,7 +101,33 @@ def draft(root: etree._Element, *, fmt: str = NAME) -> Draft:
         text = element_to_text(content)
         d.body = text.paragraphs
         d.captions = text.captions
+        formats.byline_paragraph(d)
     return d
+
+
+def _byline(byline: etree._Element) -> str | None:
+    """The byline's words without its title (``<byttl>``): "By<person>Jane Doe</person>
+    <byttl>Staff Writer</byttl>" is "By Jane Doe"; the parts are separated by spaces."""
+    parts = [byline.text or ""]
+    for el in byline:
+        if isinstance(el.tag, str) and local(el) != "byttl":
+            parts.append(" ".join(el.itertext()))
+        parts.append(el.tail or "")
+    text = " ".join(" ".join(parts).split())
+    return text or None
+
+
+_RIGHTS_TAIL = re.compile(r"(?:[.,;]\s*|\s+)(?:all rights reserved|alle rechte vorbehalten|tous droits r\u00e9serv\u00e9s).*$", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"^(?:\(c\)|\u00a9|copyright)\s*(?:\d{4}\s*)?", re.IGNORECASE)
+
+
+def _agency(text: str | None) -> str | None:
+    """A known agency named by a copyright holder or registering source ("The Canadian Press. All
+    rights reserved.", "(c) 2024 Agence France-Presse", "AP")."""
+    if not text or not text.strip():
+        return None
+    name = _RIGHTS_TAIL.sub("", _COPYRIGHT.sub("", text.strip())).strip(" .,;")
+    return agencies.canonical(name) or agencies.from_code(name)
 
 
 def is_nitf(el: etree._Element) -> bool:
