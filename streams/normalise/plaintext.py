@@ -39,6 +39,10 @@ _BYLINE = re.compile(r"^(?:By|BY|Von|Par|Por|Di|Av)\s+[A-ZÀ-Þ][\w.'’\-]+(?:[
 _CREDIT = re.compile(r"\b(?:photo|file photo|picture|image|credit)\b|[A-Z]{2,}/[A-Z][a-z]+", re.IGNORECASE)
 _MAX_TIME_LINE_WORDS = 14
 _MIN_HEADLINE_WORDS = 4
+# A breadcrumb trail ("HOME / WORLD / AFRICA", "News › Asia"): short sections joined by path
+# separators. Navigation, never a headline ("|" is left out: it joins a headline and a site name).
+_BREADCRUMB_SPLIT = re.compile(r"\s+[/›>»]\s+")
+_BREADCRUMB_MAX_SECTION_WORDS = 3
 # "2 hours ago", "Updated 35 minutes ago": a relative time, never a headline.
 _RELATIVE_TIME = re.compile(
     r"^(?:(?:updated|published|posted)\s*:?\s*)?(?:\d{1,3}|an?|one)\s+(?:sec|second|min|minute|hr|hour|day|week)s?\s+ago$",
@@ -283,7 +287,12 @@ def _ends_sentence(line: str) -> bool:
 
 
 def _is_headline_shaped(line: str) -> bool:
-    return 2 <= _words(line) <= 25 and not _ends_sentence(line.rstrip("”\"'’"))
+    return 2 <= _words(line) <= 25 and not _ends_sentence(line.rstrip("”\"'’")) and not _is_breadcrumb(line)
+
+
+def _is_breadcrumb(line: str) -> bool:
+    sections = _BREADCRUMB_SPLIT.split(line.strip())
+    return len(sections) >= 2 and all(0 < _words(s) <= _BREADCRUMB_MAX_SECTION_WORDS for s in sections)
 
 
 def _agency_credit(line: str) -> str | None:

@@ -289,3 +289,16 @@ def test_html_time_line_in_a_box_the_extraction_leaves_out():
     assert it.format == "html"
     assert it.versioncreated == datetime(2025, 12, 2, 0, 30, tzinfo=UTC)
     assert "Ginza" not in it.body_text and it.body_text.startswith("TOKYO, Dec 2 (Reuters)")
+
+
+@pytest.mark.parametrize("crumbs", ["HOME / WORLD / AFRICA", "News › Asia Pacific", "Home > Business > Markets"])
+def test_a_breadcrumb_trail_is_navigation_not_the_headline(crumbs):
+    headline = "Floods kill dozens as heavy rain pounds the region"
+    found = item(f"{crumbs}\n{headline}\n2 Dec 2025 10:15 GMT\n{LEAD}\n{P2}\n{P3}\n")
+    assert found.headline == headline
+    assert crumbs not in found.body_text
+
+
+@pytest.mark.parametrize("headline", ["Tesla shares fall 5% after U.S./China tariff news", "Kenya floods | death toll climbs to 46"])
+def test_slashes_and_bars_inside_a_headline_keep_it_a_headline(headline):
+    assert item(f"{headline}\n2 Dec 2025 10:15 GMT\n{LEAD}\n{P2}\n{P3}\n").headline == headline
