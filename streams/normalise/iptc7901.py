@@ -74,7 +74,10 @@ def parse(text: str) -> list[Draft]:
 
     svc, slug = _read_header(head, d)
     lines = [ln.rstrip() for ln in teletype.LINE_BREAK.split(body_part)]
-    lines = _take_trailer(lines, d)
+    # The trailer sits before the ETX, or right after it ("ETX 131137 GMT Nov 13"; the year may be
+    # two digits): read whichever is there.
+    after_lines = [ln.strip(" \x7f\x04") for ln in teletype.LINE_BREAK.split(_after)[:4]]
+    lines = _take_trailer(lines, d, after_lines)
     start, version_lines = _read_heading(lines, d)
     d.body = _reflow(_drop_notes(lines[start:], d))
     if not d.headline and not d.body:
@@ -108,7 +111,9 @@ def _read_header(head: str, d: Draft) -> tuple[str | None, str | None]:
         if subject:
             d.subjects.append(subject)
         source = next((t for t in m["extra"].split() if not t.isdigit()), None)
-        d.agency = agencies.from_code(source) or agencies.from_code(svc)
+        # "dpa", or a service of the agency: "dpa-tns" (the agency's code before the service's)
+        head_code = re.split(r"[-_]", source, maxsplit=1)[0] if source else None
+        d.agency = agencies.from_code(source) or agencies.from_code(head_code) or agencies.from_code(svc)
         d.provider = d.agency or source or svc
         after = head[m.end() :]
     else:
@@ -126,13 +131,18 @@ def _slug_core(slug: str) -> str:
     return "/".join(keep) or slug
 
 
-def _take_trailer(lines: list[str], d: Draft) -> list[str]:
-    """Remove and read the time trailer (searched from the end)."""
+def _take_trailer(lines: list[str], d: Draft, after: list[str] = ()) -> list[str]:
+    """Remove and read the time trailer (searched from the end of the text, then after the ETX)."""
     for i in range(len(lines) - 1, max(-1, len(lines) - 8), -1):
         m = _TRAILER.match(lines[i])
         if m:
             d.versioncreated = _trailer_time(m, d)
             return lines[:i]
+    for line in after:
+        m = _TRAILER.match(line)
+        if m:
+            d.versioncreated = _trailer_time(m, d)
+            return lines
     d.warnings.append("no IPTC 7901 time trailer")
     return lines
 
