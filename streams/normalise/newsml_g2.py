@@ -203,6 +203,7 @@ def _content(elements: list[etree._Element], d: Draft) -> None:
                 if d.dateline is None:
                     d.dateline = nd.dateline
             elif inner is not None:
+                _drop_header(inner, d)
                 out = element_to_text(inner)
                 paragraphs, captions, rank = out.paragraphs, out.captions, 1
                 if out.headings and not d.headline:
@@ -221,3 +222,24 @@ def _content(elements: list[etree._Element], d: Draft) -> None:
     if best:
         d.body, d.captions = best[1], best[2]
 
+
+def _drop_header(html: etree._Element, d: Draft) -> None:
+    """An XHTML body's ``<header>`` holds the item's metadata again (slugline list, publication
+    time, genre, the headline as ``<h1>``), not story: it is left out; its ``<h1>`` is the
+    headline when the item has none."""
+    for header in [el for el in descendants(html, "header")]:
+        parent = header.getparent()
+        if parent is None:
+            continue
+        if not d.headline:
+            h1 = next(descendants(header, "h1"), None)
+            if h1 is not None:
+                d.headline = " ".join(" ".join(h1.itertext()).split()) or None
+        tail = header.tail
+        prev = header.getprevious()
+        parent.remove(header)
+        if tail:
+            if prev is None:
+                parent.text = (parent.text or "") + tail
+            else:
+                prev.tail = (prev.tail or "") + tail

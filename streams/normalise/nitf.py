@@ -98,11 +98,69 @@ def draft(root: etree._Element, *, fmt: str = NAME) -> Draft:
     if content is None and body is None:
         content = first(root, "body.content")
     if content is not None:
+        _join_hard_wraps(content)
+        _drop_media_credits(content)
         text = element_to_text(content)
         d.body = text.paragraphs
         d.captions = text.captions
         formats.byline_paragraph(d)
+        _drop_signature(d)
     return d
+
+
+_SENTENCE_END = re.compile(r"[.!?:;\"\u201d')]\s*$")
+
+
+def _join_hard_wraps(content: etree._Element) -> None:
+    """Teletype copy converted to NITF keeps its hard wraps as ``<br/>`` inside a paragraph
+    ("... the sale of stakes in <br/>four petrochemical ..."): those breaks are spaces. A paragraph
+    is hard-wrapped when its lines are line-length (30+ characters) and most end mid-sentence;
+    short lines (addresses, verse, lists) keep their breaks."""
+    for p in list(descendants(content, "p")):
+        brs = [el for el in p if isinstance(el.tag, str) and local(el) == "br"]
+        if not brs:
+            continue
+        lines, current = [], [p.text or ""]
+        for el in p:
+            if isinstance(el.tag, str) and local(el) == "br":
+                lines.append("".join(current))
+                current = [el.tail or ""]
+            else:
+                current.append(" ".join(el.itertext()) + (el.tail or ""))
+        wrapped = [ln.strip() for ln in lines]
+        if not all(len(ln) >= 30 for ln in wrapped):
+            continue
+        if sum(1 for ln in wrapped if _SENTENCE_END.search(ln)) * 2 > len(wrapped):
+            continue
+        for br in brs:
+            prev = br.getprevious()
+            joined = " " + (br.tail or "")
+            if prev is None:
+                p.text = (p.text or "") + joined
+            else:
+                prev.tail = (prev.tail or "") + joined
+            p.remove(br)
+
+
+_MEDIA_NOT_TEXT = frozenset({"media-producer", "media-metadata", "media-object", "media-reference"})
+
+
+def _drop_media_credits(content: etree._Element) -> None:
+    """A ``<media>`` block's producer credit, metadata and object are not story (its caption is
+    a caption)."""
+    for media in list(descendants(content, "media")):
+        for el in [c for c in media if isinstance(c.tag, str) and local(c) in _MEDIA_NOT_TEXT]:
+            media.remove(el)
+
+
+def _drop_signature(d: Draft) -> None:
+    """The desk's sign-off as the last paragraph ("AFP sn", "AAP RTV gfr"): an agency name and
+    initials, not story."""
+    if not d.body:
+        return
+    words = d.body[-1].split()
+    if 2 <= len(words) <= 4 and agencies.canonical(words[0]) and all(w.isalpha() and len(w) <= 4 for w in words[1:]):
+        d.body = d.body[:-1]
 
 
 def _byline(byline: etree._Element) -> str | None:
