@@ -201,17 +201,35 @@ def _read_heading(lines: list[str], d: Draft) -> tuple[int, list[str]]:
 
 
 def _drop_notes(lines: list[str], d: Draft) -> list[str]:
-    markers = _note_markers()
     for i, line in enumerate(lines):
-        low = line.strip().lower()
-        if low and low.startswith(markers):
+        if _is_note_heading(line):
             note = " ".join(ln.strip() for ln in lines[i:] if ln.strip())
             d.warnings.append(f"note not for publication: {note[:200]}")
             lines = lines[:i]
             break
-    while lines and (not lines[-1].strip() or _is_signature(lines[-1])):
+    while lines and (not lines[-1].strip() or _is_signature(lines[-1]) or _RULE.match(lines[-1].strip())):
         lines = lines[:-1]
     return lines
+
+
+_RULE = re.compile(r"^(?:[*_=#~-]\s*){3,}$")  # "* * * *", "----": a separator
+_MARKUP_LEAD = re.compile(r"^[#*>\s-]+")
+
+
+def _is_note_heading(line: str) -> bool:
+    """The line that opens the notes not for publication: a marker at its start, also as a
+    Markdown heading and after the agency's name ("# dpa Notebook"), or inside a short line
+    ("The following information is not for publication")."""
+    low = _MARKUP_LEAD.sub("", line.strip().lower())
+    if not low:
+        return False
+    markers = _note_markers()
+    if low.startswith(markers):
+        return True
+    first, _, rest = low.partition(" ")
+    if rest and agencies.canonical(first) and rest.startswith(markers):
+        return True
+    return len(low) <= 60 and any(m in low for m in markers if " " in m)
 
 
 def _is_signature(line: str) -> bool:

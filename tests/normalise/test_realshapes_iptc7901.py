@@ -13,3 +13,10 @@ def test_trailer_after_etx_gives_the_time_and_a_service_code_gives_the_agency():
     assert item.headline == "Storm closes two Dutch ports for a day"
     assert item.body_text.split("\n\n")[-1] == "Ferries were to resume on Wednesday morning."
     assert not any("trailer" in w for w in item.warnings)
+
+
+def test_markdown_notebook_and_not_for_publication_block_are_notes_not_story():
+    item = one("realshapes/iptc7901_markdown_notebook.txt")
+    assert item.body_text.split("\n\n")[-1] == "The trial will last six months."
+    assert "Reporting by" not in item.body_text and "NOTEBOOK" not in item.body_text
+    assert any("not for publication" in w for w in item.warnings)
