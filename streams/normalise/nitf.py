@@ -165,13 +165,17 @@ def _drop_signature(d: Draft) -> None:
 
 def _byline(byline: etree._Element) -> str | None:
     """The byline's words without its title (``<byttl>``): "By<person>Jane Doe</person>
-    <byttl>Staff Writer</byttl>" is "By Jane Doe"; the parts are separated by spaces."""
+    <byttl>Staff Writer</byttl>" is "By Jane Doe"; the parts are separated by spaces. A byline
+    holding only a title is that title."""
     parts = [byline.text or ""]
     for el in byline:
         if isinstance(el.tag, str) and local(el) != "byttl":
             parts.append(" ".join(el.itertext()))
         parts.append(el.tail or "")
     text = " ".join(" ".join(parts).split())
+    if not re.sub(r"^by\b", "", text, flags=re.IGNORECASE).strip():
+        # Only a title ("<byttl>Sports Network</byttl>"): the credit is the byline.
+        text = " ".join(" ".join(byline.itertext()).split())
     return text or None
 
 

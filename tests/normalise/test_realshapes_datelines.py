@@ -30,3 +30,12 @@ def test_nitf_byline_without_its_title_agency_from_rights_holder_and_date_only_d
     assert item.source.agency == "Canadian Press"
     assert item.dateline is None or item.dateline.place != "20240701T140000+0000"
     assert item.body_text.startswith("HALIFAX - The natural history museum")
+
+
+def test_nitf_byline_of_only_a_title_is_that_credit():
+    from streams.normalise import nitf
+    from streams.normalise.xml import parse
+
+    root = parse("<nitf><body><body.head><byline><byttl>Example Sports Wire</byttl></byline></body.head>"
+                 "<body.content><p>Text.</p></body.content></body></nitf>")
+    assert nitf.draft(root).byline == "Example Sports Wire"
