@@ -229,7 +229,6 @@ def _paragraphs(lines: list[str], *, table: bool) -> list[str]:
     """Body lines to paragraphs. Tab-indented lines open paragraphs, other lines continue them;
     "^" lines (centred titles, list lines) and table rows stand alone. Control characters that
     frame table rows are dropped here."""
-    lines = [ln for ln in lines if not _NOTE.match(_line_text(ln))]
     while lines and (not lines[-1].strip() or _END_MARKS.match(_line_text(lines[-1])) or _RULE.match(_line_text(lines[-1]))):
         lines.pop()
     tabbed = sum(1 for ln in lines if _TAB_PARA.match(ln))

@@ -27,3 +27,9 @@ def test_table_title_is_the_headline_and_section_titles_stay_in_the_body():
     assert "SOUTHERN SECTION" in paragraphs
     assert paragraphs[-1].startswith("Eastwick")  # the closing rule line is not story
     assert "^" not in item.body_text and "=" not in item.body_text
+
+
+def test_an_editors_note_in_the_body_stays_story():
+    # A kill or advisory says what it says in its body's "Editors:" paragraph: it is the text.
+    item = one("anpa/ap-kill.anpa")
+    assert item.body_text.startswith("Editors: AP has withdrawn")
