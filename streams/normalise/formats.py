@@ -94,3 +94,60 @@ def byline_paragraph(d) -> None:
         return
     d.byline = d.byline or m["name"].strip()
     d.body = d.body[1:]
+
+
+_COLUMN_GAP = re.compile(r"\S {2,}\S")
+
+
+def layout_to_paragraphs(root) -> None:
+    """Tabular layout inside an (X)HTML or NITF body, made readable as lines before the body is
+    reduced to paragraphs: a table row is one line (its cells joined by spaces) instead of a
+    paragraph per cell; a paragraph holding column-aligned lines (a results table typed into a
+    ``<p>``) is one paragraph per line instead of one run-on paragraph."""
+    from lxml import etree
+
+    def local(el) -> str:
+        return etree.QName(el).localname.lower() if isinstance(el.tag, str) else ""
+
+    def make_p(parent_tag: str, text: str):
+        ns = parent_tag.rsplit("}", 1)[0] + "}" if parent_tag.startswith("{") else ""
+        el = etree.Element(ns + "p")
+        el.text = text
+        return el
+
+    for table in [el for el in root.iter() if local(el) == "table"]:
+        parent = table.getparent()
+        if parent is None:
+            continue
+        rows = []
+        for tr in (el for el in table.iter() if local(el) == "tr"):
+            cells = [" ".join(" ".join(c.itertext()).split()) for c in tr if local(c) in ("td", "th")]
+            line = " ".join(c for c in cells if c)
+            if line:
+                rows.append(line)
+        index = parent.index(table)
+        tail = table.tail
+        parent.remove(table)
+        for n, line in enumerate(rows):
+            parent.insert(index + n, make_p(table.tag, line))
+        if tail:
+            if index + len(rows) > 0 and len(parent) > index + len(rows) - 1 and rows:
+                parent[index + len(rows) - 1].tail = tail
+            elif index > 0:
+                parent[index - 1].tail = (parent[index - 1].tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+    for p in [el for el in root.iter() if local(el) == "p" and len(el) == 0]:
+        lines = [ln.strip() for ln in (p.text or "").splitlines() if ln.strip()]
+        if len(lines) < 3 or sum(1 for ln in lines if _COLUMN_GAP.search(ln)) * 2 < len(lines):
+            continue
+        parent = p.getparent()
+        if parent is None:
+            continue
+        index = parent.index(p)
+        p.text = lines[0]
+        for n, line in enumerate(lines[1:], 1):
+            new = make_p(p.tag, line)
+            parent.insert(index + n, new)
+        if p.tail:
+            parent[index + len(lines) - 1].tail, p.tail = p.tail, None

@@ -204,6 +204,7 @@ def _content(elements: list[etree._Element], d: Draft) -> None:
                     d.dateline = nd.dateline
             elif inner is not None:
                 _drop_header(inner, d)
+                formats.layout_to_paragraphs(inner)
                 out = element_to_text(inner)
                 paragraphs, captions, rank = out.paragraphs, out.captions, 1
                 if out.headings and not d.headline:

@@ -100,6 +100,7 @@ def draft(root: etree._Element, *, fmt: str = NAME) -> Draft:
     if content is not None:
         _join_hard_wraps(content)
         _drop_media_credits(content)
+        formats.layout_to_paragraphs(content)
         text = element_to_text(content)
         d.body = text.paragraphs
         d.captions = text.captions

@@ -24,3 +24,12 @@ def test_xhtml_header_with_metadata_is_not_story():
     assert item.body_text.startswith("Bremen (dpa) - Die Stadtbibliothek")
     assert "02.09.2024" not in item.body_text and "Meldung" not in item.body_text
     assert item.dateline is not None and item.dateline.place == "Bremen"
+
+
+def test_column_aligned_lines_and_table_rows_are_lines_not_one_run_or_one_cell_each():
+    item = one("realshapes/g2_xhtml_results_table.xml")
+    paragraphs = item.body_text.split("\n\n")
+    assert "Northtown 2 Southville 0" in paragraphs
+    assert "Eastbury 1 Westford 1" in paragraphs
+    assert "Ana Bell 12 30" in paragraphs and "Player G Pts" in paragraphs
+    assert paragraphs[-1] == "Next round on Saturday."
