@@ -151,3 +151,14 @@ def layout_to_paragraphs(root) -> None:
             parent.insert(index + n, new)
         if p.tail:
             parent[index + len(lines) - 1].tail, p.tail = p.tail, None
+
+
+_RIGHTS_NOTICE = re.compile(r"^(?:\u00a9|\(c\)\s|copyright\s+(?:\u00a9|\(c\)|\d{4}))", re.IGNORECASE)
+
+
+def drop_rights_notice(d) -> None:
+    """A closing paragraph that is a rights notice ("\u00a9 2024 Agency. All rights reserved ...")
+    is not story."""
+    if len(d.body) > 1 and _RIGHTS_NOTICE.match(d.body[-1].strip()):
+        d.warnings.append(f"rights notice left out: {d.body[-1][:120]}")
+        d.body = d.body[:-1]

@@ -114,6 +114,7 @@ def _item(item: etree._Element, envelope: etree._Element | None) -> Draft | None
 
     if body_ci is not None:
         _fill_body(body_ci, d)
+        formats.drop_rights_notice(d)
     return d
 
 

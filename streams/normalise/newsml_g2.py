@@ -167,6 +167,7 @@ def _item(item: etree._Element) -> Draft:
     cs = child(item, "contentSet")
     _content(list(cs) if cs is not None else [], d)
     formats.byline_paragraph(d)
+    formats.drop_rights_notice(d)
     return d
 
 

@@ -106,6 +106,7 @@ def draft(root: etree._Element, *, fmt: str = NAME) -> Draft:
         d.captions = text.captions
         formats.byline_paragraph(d)
         _drop_signature(d)
+        formats.drop_rights_notice(d)
     return d
 
 

@@ -33,3 +33,9 @@ def test_column_aligned_lines_and_table_rows_are_lines_not_one_run_or_one_cell_e
     assert "Eastbury 1 Westford 1" in paragraphs
     assert "Ana Bell 12 30" in paragraphs and "Player G Pts" in paragraphs
     assert paragraphs[-1] == "Next round on Saturday."
+
+
+def test_closing_rights_notice_is_not_story_and_agency_from_provider_code():
+    item = one("realshapes/newsml12_rights_paragraph.xml")
+    assert item.body_text.split("\n\n")[-1] == "Prices are expected to rise."
+    assert item.source.agency == "ANA-MPA"  # provider id amna.gr
