@@ -5,17 +5,21 @@ its limits, measured in one run.
    is slow until its JVM has compiled its hot paths (measured: 2.3, 0.85 and 0.67 ms of broker
    CPU per pipeline item in three rounds without a warm-up, and the worker's own fetch and
    produce loops spinning on the slow answers: 3.3 against 1.9–2.2 ms of worker CPU per item);
-   without this round whichever worker ran first paid for it, hence 8,000 items. A pipeline
-   worker, not a passthrough one: it uses every kind of topic the passthrough does and more
-   (changelog, duplicates, routed topics), and after a passthrough warm-up the first pipeline
-   round was still the slow one. The broker's CPU per round is in the report when the bench
-   started the broker.
+   without this round whichever worker ran first paid for it. A pipeline worker, not a
+   passthrough one: it uses every kind of topic the passthrough does and more (changelog,
+   duplicates, routed topics), and after a passthrough warm-up the first pipeline round was
+   still the slow one. 3,000 items: each worker's own warm-up (below) warms the broker further.
+   The broker's CPU per round is in the report when the bench started the broker.
 1. **pipeline**: a real worker process (`wirestream worker`, all three agents) on topics of its
    own; the corpus mix (the shipped samples, every tenth item, repeats included, and distinct
    synthetic stories from `workload.synthetic_items` in ninjs, NITF and plain text) is produced
    to ``wire.raw`` as fast as the producer goes; items/s from the first send to the Kafka
    timestamp of the last output (``wire.enriched`` + ``wire.duplicates`` + ``wire.dlq``: every
    input ends in exactly one, the count known from `Pipeline.process` over the same corpus).
+   Each worker first handles 1,500 warm-up items (not measured): workers are long-running, and
+   one just started is not at its steady state (with 60 warm-up items, a freshly started
+   pipeline worker ran ~30 % below its steady rate while the passthrough barely changed: in one
+   hour on one machine, median ratios 0.37 and 0.43 with 60, 0.54 with 1,500).
 2. **latency** (first round only): the same warm worker, distinct stories sent at a fixed
    200 items/s, each ``received_at`` stamped as it is sent; latency is the output's Kafka
    timestamp on ``wire.enriched`` minus ``received_at``.
@@ -72,7 +76,7 @@ class _Plan:
     broker_warmup: int  # items of the unmeasured warm-up round (0: none)
 
 
-FULL = _Plan(items=4000, latency_s=20.0, warmup=60, timeout_s=90.0, rounds=3, broker_warmup=8000)
+FULL = _Plan(items=4000, latency_s=20.0, warmup=1500, timeout_s=90.0, rounds=3, broker_warmup=3000)
 QUICK = _Plan(items=300, latency_s=2.0, warmup=10, timeout_s=60.0, rounds=1, broker_warmup=0)
 
 
