@@ -1,6 +1,8 @@
 """Datelines at the head of a story: ``WASHINGTON, Dec 5 (Reuters) –``, ``PARIS (AFP) -``,
 ``CARACAS, Venezuela (AP) —``, ``NEW YORK /PRNewswire/ --``, ``KANSAS CITY, Mo.--(BUSINESS WIRE)--``,
-``(ANSA) - ROMA, 5 DIC -``, and agency-less ``BERLIN —``."""
+``(ANSA) - ROMA, 5 DIC -``, ``(ANSA) - Rome, October 11 -``, a co-credit ``San Diego (tca/dpa) -``,
+an agency named after the date without brackets ``SEOUL, Nov 26 AFP -``, and agency-less
+``BERLIN —``."""
 
 from __future__ import annotations
 
@@ -32,14 +34,19 @@ class FoundDateline:
 def _patterns() -> tuple[re.Pattern[str], ...]:
     alt = agencies.spelling_pattern()
     head = r"(?P<head>[^\W\d_][^()\n/]{0,90}?)?"
+    # A co-credit may stand before the agency inside the brackets ("(tca/dpa)").
     known = re.compile(
-        rf"^{head}\s*(?:-{{1,2}}|–|—)?\s*[(/](?P<agency>{alt})(?:\s*[,;/]\s*[^()/\n]{{0,40}})?[)/]"
+        rf"^{head}\s*(?:-{{1,2}}|–|—)?\s*[(/](?:[^()/\n]{{1,20}}/\s*)?(?P<agency>{alt})(?:\s*[,;/]\s*[^()/\n]{{0,40}})?[)/]"
         rf"(?P<after>\s*,?\s*[^()\n\-–—:]{{0,25}}?)?(?:\){{0,1}}){_DASH}(?=\S)",
         re.IGNORECASE,
     )
     agency_first = re.compile(
         rf"^\((?P<agency>{alt})\){_DASH}(?P<head>[^\W\d_][^()\n\-–—]{{0,60}}?)\s*(?:-{{1,2}}|–|—)\s*(?=\S)",
         re.IGNORECASE,
+    )
+    # A known agency's name after a dated head, without brackets: the date keeps prose out.
+    bare_after_date = re.compile(
+        rf"^(?P<head>[^\W\d_][^()\n]{{0,60}}?\d{{1,2}})\s+(?P<agency>{alt})\b{_DASH}(?=\S)",
     )
     unknown_agency = re.compile(
         r"^(?P<head>[A-Z][A-Z.'’\- ]{1,40}(?:,\s*[^()\n,]{1,30}){0,3})?\s*"
@@ -49,7 +56,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         r"^(?P<head>[A-Z][A-Z.'’\-]+(?: [A-Z][A-Z.'’\-]+){0,3}(?:,\s*[A-Z][\w.'’\-]*(?: [\w.'’\-]+){0,3}){0,2}"
         r"(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\.?\s+[A-Za-z]{3,9}\.?))?)\s*(?:--|–|—)\s*(?=\S)"
     )
-    return known, agency_first, unknown_agency, no_agency
+    return known, agency_first, bare_after_date, unknown_agency, no_agency
 
 
 _TRAILER = re.compile(r"(?<=[)/])\.?\s*(?:-{1,3}|–|—|―|:)?\s*$|\s*(?:-{1,3}|–|—|―|:)\s*$")
@@ -88,14 +95,18 @@ def find(paragraph: str) -> FoundDateline | None:
     if not paragraph:
         return None
     snippet = paragraph[:200]
-    known, agency_first, unknown_agency, no_agency = _patterns()
-    for pat, agency_known in ((agency_first, True), (known, True), (unknown_agency, False), (no_agency, False)):
+    known, agency_first, bare_after_date, unknown_agency, no_agency = _patterns()
+    patterns = ((agency_first, True), (known, True), (bare_after_date, True), (unknown_agency, False), (no_agency, False))
+    for pat, agency_known in patterns:
         m = pat.match(snippet)
         if not m:
             continue
         gd = m.groupdict()
         head = (gd.get("head") or "").strip()
-        if head and not _place_like(head, caps=pat is agency_first):
+        # After "(AGENCY) -" a place in capitals, or in title case with a date ("Rome, October 11"):
+        # a title-case head without one may be the subject of a sentence.
+        caps = pat is agency_first and not any(ch.isdigit() for ch in head)
+        if head and not _place_like(head, caps=caps):
             continue  # a sentence, not a dateline
         place, located, date_text = _split_head(head) if head else (None, None, None)
         after = (gd.get("after") or "").strip(" ,")

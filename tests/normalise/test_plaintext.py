@@ -72,6 +72,10 @@ def test_no_dateline_first_short_line_is_the_headline():
         ("KANSAS CITY, Mo.--(BUSINESS WIRE)--With more", "KANSAS CITY", "Business Wire"),
         ("Rio de Janeiro (Reuters) - Brazil", "Rio de Janeiro", "Reuters"),
         ("BERLIN — Chancellor Merz said", "BERLIN", None),
+        ("San Diego (tca/dpa) - The city council", "San Diego", "dpa"),
+        ("SEOUL, Nov 26 AFP - North Korea fired", "SEOUL", "AFP"),
+        ("Sydney, Dec 2 AAP - Australia said", "Sydney", "AAP"),
+        ("(ANSA) - Rome, October 11 - Italy said", "Rome", "ANSA"),
     ],
 )
 def test_dateline_styles(line, place, agency):
@@ -80,7 +84,10 @@ def test_dateline_styles(line, place, agency):
     assert (found.place, found.agency) == (place, agency)
 
 
-@pytest.mark.parametrize("line", ["The company (Apple) - said", "Er sagte (dpa) - nichts", "Stocks rose on Friday."])
+@pytest.mark.parametrize(
+    "line",
+    ["The company (Apple) - said", "Er sagte (dpa) - nichts", "Stocks rose on Friday.", "The talks ended on Dec 2 AFP - reported"],
+)
 def test_not_datelines(line):
     assert find(line) is None
 
@@ -102,3 +109,9 @@ def test_html_page_is_text_with_figure_caption_apart():
     assert item.source.agency == "Lusa"
     assert item.associations["picture1"].description_text == "Waves on the pier."
     assert item.body_text == "LISBON (Lusa) - A storm hit the coast on Monday.\n\nFerries were cancelled."
+
+
+def test_a_title_case_subject_after_the_agency_is_not_a_place():
+    # "(AFP) - French President Emmanuel Macron - ..." has no date: the agency only.
+    found = find("(AFP) - French President Emmanuel Macron - speaking in Paris, said")
+    assert found is not None and (found.place, found.agency) == (None, "AFP")
