@@ -102,7 +102,7 @@ def _build_one(raw: RawItem, d: Draft, index: int, count: int, warnings: list[st
     signals = [s for s in d.signals if s]
 
     body = clean_paragraphs(d.body)
-    head = clean_line(d.headline)
+    head = headlines.strip_markers(clean_line(d.headline))
     head, head_signals = headlines.strip_signal_prefixes(head)
     signals.extend(head_signals)
     if body and head and body[0].casefold() == head.casefold():

@@ -30,6 +30,17 @@ _CUT_BEFORE = re.compile(
 )
 
 
+# Markers some agencies put before a headline: asterisks ("*Storm hits coast", urgency or
+# list marks), bullets, and a Markdown heading's "# " (a hashtag keeps its "#").
+_LEADING_MARKERS = re.compile(r"^(?:[*•►▶■]+\s*|#{1,6}\s+)+")
+
+
+def strip_markers(headline: str) -> str:
+    """'*Storm hits coast' -> 'Storm hits coast'; a headline that is only markers stays."""
+    stripped = _LEADING_MARKERS.sub("", headline)
+    return stripped if stripped.strip() else headline
+
+
 @cache
 def _signal_prefix() -> tuple[re.Pattern[str], dict[str, str]]:
     table = {str(k).upper(): str(v) for k, v in load("boilerplate")["headline_signals"].items()}

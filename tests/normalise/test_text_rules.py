@@ -1,5 +1,6 @@
 """General text rules: label runs (kickers) and defanged handler attributes."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -80,3 +81,21 @@ def test_binary_check_counts_controls_as_the_regex_does(text):
     from streams.normalise.decode import _CONTROL, BINARY_CONTROL_SHARE, _looks_binary
 
     assert _looks_binary(text) == (len(_CONTROL.findall(text)) > BINARY_CONTROL_SHARE * len(text))
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("*Storm hits the coast", "Storm hits the coast"),
+        ("** Storm hits the coast", "Storm hits the coast"),
+        ("• Storm hits the coast", "Storm hits the coast"),
+        ("# Storm hits the coast", "Storm hits the coast"),
+        ("#MeToo founder speaks", "#MeToo founder speaks"),
+        ("***", "***"),
+        ("Storm * hits", "Storm * hits"),
+    ],
+)
+def test_leading_headline_markers_are_not_headline_text(given, expected):
+    from streams.normalise.headline import strip_markers
+
+    assert strip_markers(given) == expected
