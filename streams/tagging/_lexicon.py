@@ -107,6 +107,8 @@ class Lexicon:
     topic_index: dict[str, int] = field(default_factory=dict)
     subject_map: dict[str, str] = field(default_factory=dict)
     max_hits: int = 3
+    ticker_topic: int | None = None  # the topic a stock ticker ("<GM>", "(NYSE: GM)") is evidence of
+    ticker_weight: float = 0.0
     regions: dict[str, Region] = field(default_factory=dict)  # code -> region
     country_regions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # ISO -> m49 codes, narrow first
     country_desks: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -114,6 +116,7 @@ class Lexicon:
     dateline_qualifiers: dict[str, str] = field(default_factory=dict)  # "calif." -> US (datelines only)
     dateline_cities: dict[str, str] = field(default_factory=dict)  # the long city list (datelines only)
     currency_words: frozenset[str] = frozenset()  # "dlrs": "U.S. dlrs" names money, not a place
+    currency_verbs: frozenset[str] = frozenset()  # "pounds": money only with an amount before it
     hub_cities: dict[str, float] = field(default_factory=dict)  # key_of(city) -> weight factor
     bureau_cities: frozenset[str] = frozenset()  # key_of(city): regional bureaus (datelines only)
     name_words: frozenset[str] = frozenset()  # "Fund" in "the Japan Fund": the name is an organisation's
@@ -265,6 +268,7 @@ def _load_places(lex: Lexicon) -> None:
         for name in names:
             lex.dateline_qualifiers[key_of(name)] = code
     lex.currency_words = frozenset(key_of(w) for w in curated.get("currency_words") or [])
+    lex.currency_verbs = frozenset(key_of(w) for w in curated.get("currency_verbs") or [])
     lex.hub_cities = {key_of(k): float(v) for k, v in (curated.get("hub_cities") or {}).items()}
     lex.name_words = frozenset(key_of(w) for w in curated.get("organisation_name_words") or [])
     lex.bureau_cities = frozenset(key_of(w) for w in curated.get("bureau_cities") or [])
@@ -372,6 +376,10 @@ def _load_topics(lex: Lexicon) -> None:
             phrase = str(phrase)
             mode = EXACT if _is_acronym(phrase.rstrip("*")) else ANY
             lex.add(phrase, Entry(TOPIC, idx, mode, float(weight)))
+    ticker = spec.get("ticker") or {}
+    if ticker.get("topic") in lex.topic_index:
+        lex.ticker_topic = lex.topic_index[ticker["topic"]]
+        lex.ticker_weight = float(ticker.get("weight", 1.0))
 
 
 def _load_regions(lex: Lexicon, desk_path: Path) -> None:

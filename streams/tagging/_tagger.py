@@ -3,6 +3,7 @@ organisations and storylines."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,12 @@ _PAST_TENSE = frozenset("""sent took made gave won lost struck began left met he
 kept spent sold bought brought built paid became came went saw drew threw grew chose rose fell broke spoke wrote
 stood ran withdrew overtook shot""".split())
 
+
+# Stock tickers: "<GM>", "<BP.L>" (Reuters), "(NYSE: GM)", "(Nasdaq: AAPL)", "(AAPL.O)", "(7203.T)".
+_TICKER = re.compile(
+    r"<[A-Z][A-Z0-9]{0,5}(?:\.[A-Z]{1,2})?>"
+    r"|\((?:NYSE|NASDAQ|Nasdaq|AMEX|NYSE American|LSE|TSX|ASX|HKEX|SGX|OTC)\s*:\s*[A-Z0-9][A-Z0-9.]{0,7}\)"
+    r"|\([A-Z0-9]{1,6}\.(?:N|O|OQ|L|T|PA|DE|HK|SS|SZ|TO|AX|KS|MI|AS|SW|MC|ST|OL|CO|HE|BR|NS|BO|SA|MX|J)\)")
 
 # Evidence is kept as (field order, start, end, field name, field text) until the tags are
 # built: plain tuples that sort into text order by themselves.
@@ -208,8 +215,9 @@ class Tagger:
                         if reading is None:
                             continue
                         code, weight = reading
-                    following = key_of(_next_word(f.text, end))
-                    if following in lex.currency_words:
+                    next_word = _next_word(f.text, end)
+                    following = key_of(next_word)
+                    if following in lex.currency_words and _names_money(lex, f.text, start, end, next_word):
                         weight *= CURRENCY
                     elif following in lex.name_words and key_of(_prev_word(f.text, start)) == "the":
                         weight *= IN_ORG_NAME
@@ -433,6 +441,25 @@ class Tagger:
                 ev = evidence.setdefault(idx, [])
                 if len(ev) < MAX_TOPIC_EVIDENCE:
                     ev.append((order, start, end, name, text))
+        if lex.ticker_topic is not None:
+            idx, weight = lex.ticker_topic, lex.ticker_weight
+            for f in fields:
+                factor = 2.0 if f.name == "headline" else 1.0
+                for m in _TICKER.finditer(f.text):
+                    k = (idx, m.group(0))
+                    seen = counts.get(k, 0)
+                    if seen >= max_hits:
+                        continue
+                    counts[k] = seen + 1
+                    if seen == 0:
+                        distinct[idx] = distinct.get(idx, 0) + 1
+                    if weight >= STRONG_PHRASE:
+                        strong.add(idx)
+                    own[idx] = own.get(idx, 0.0) + weight * factor
+                    hits_per_topic[idx] = hits_per_topic.get(idx, 0) + 1
+                    ev = evidence.setdefault(idx, [])
+                    if len(ev) < MAX_TOPIC_EVIDENCE:
+                        ev.append((f.order, m.start(), m.end(), f.name, f.text))
         total = dict(own)
         passed: set[int] = set()
         active = set(own)
@@ -727,6 +754,34 @@ def _inside_name(f: Field, start: int, end: int) -> bool:
     if nxt and nxt[0].isupper() and nxt.lower() not in _NEXT_OK and not nxt.isupper():
         return True
     return False
+
+
+# Words that open a noun phrase: after "Russia pounds" they make "pounds" a verb with an object.
+_DETERMINERS = frozenset("the a an its his her their our this that these those some several".split())
+# An amount right before a country's name makes the currency reading certain ("12 mln U.S. dlrs").
+_AMOUNT_WORDS = frozenset("""mln million millions bln billion billions trillion trillions thousand thousands
+hundred hundreds tens pct""".split())
+
+
+def _amount_before(text: str, start: int) -> bool:
+    """True when a number or an amount word stands within the three words before ``start``."""
+    for word in text[max(0, start - 40):start].split()[-3:]:
+        w = word.strip("(),$").lower()
+        if w in _AMOUNT_WORDS or any(c.isdigit() for c in w):
+            return True
+    return False
+
+
+def _names_money(lex: Lexicon, text: str, start: int, end: int, word: str) -> bool:
+    """True when the currency word after a country's name (``word``, as written) names money
+    ("U.S. dlrs", "Swiss francs") rather than the country acting ("Russia pounds power grid")."""
+    if _amount_before(text, start):
+        return True
+    if key_of(word) in lex.currency_verbs:
+        return False
+    # "... francs the ..." cannot be money; a currency word followed by a determiner is a verb.
+    after_currency = _next_word(text, end + 1 + len(word))
+    return key_of(after_currency) not in _DETERMINERS
 
 
 def _adjectival(text: str, end: int) -> bool:

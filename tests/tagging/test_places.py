@@ -219,3 +219,23 @@ def test_country_inside_an_organisation_name(tagger, item_factory):
 def test_country_followed_by_a_verb_is_not_an_adjective(tagger, item_factory):
     item = item_factory("Sudan's army and Kenya's government met in Nairobi; Poland sent aid.")
     assert "PL" in {t.code for t in tagger.tag(item).places}
+
+
+def test_currency_word_used_as_a_verb_leaves_the_country_acting(tagger, item_factory):
+    # "pounds", "marks", "won" after a country are verbs unless an amount stands before it.
+    for headline, body, code in (
+        ("Russia pounds power grid", "Russia pounds the power grid with missiles overnight.", "RU"),
+        ("Germany marks the anniversary", "Germany marks the anniversary with ceremonies.", "DE"),
+    ):
+        acting = {t.code: t.score for t in tagger.tag(item_factory(body, headline=headline)).places}
+        money = tagger.tag(item_factory(f"The fund raised 50 mln {body.split()[0]} {body.split()[1]} last year.",
+                                        headline="Fund closes")).places
+        assert code in acting, headline
+        assert acting[code] > max((t.score for t in money if t.code == code), default=0.0)
+
+
+def test_currency_word_with_an_amount_still_names_money(tagger, item_factory):
+    body = ("Dow Chemical launched a bond of 200 mln Swiss francs and a tranche of 50 mln stg pounds, "
+            "lead manager Union Bank said in Chicago.")
+    codes = {t.code for t in tagger.tag(item_factory(body, headline="Dow Chemical launches bond")).places}
+    assert "CH" not in codes

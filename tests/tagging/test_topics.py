@@ -114,3 +114,51 @@ def test_agriculture_under_products_and_services(tagger, item_factory):
     assert {"medtop:20000210", "medtop:20000209", "medtop:04000000"} <= found
     item = item_factory("The foreign minister met his counterpart for talks on the border dispute.")
     assert "medtop:20000210" not in {t.code for t in tagger.tag(item).topics}
+
+
+def test_stock_ticker_is_company_news(tagger, item_factory):
+    for headline in ("Marriott <MHS> to sell hotel", "Marriott (NYSE: MAR) to sell hotel", "Marriott (MAR.O) to sell hotel"):
+        found = topics(tagger, item_factory("It expects to close the sale in the second half.", headline=headline))
+        assert "medtop:20000170" in found, headline
+    assert "medtop:20000170" not in topics(tagger, item_factory("It expects to close the sale soon.",
+                                                                  headline="Marriott to sell hotel <b>"))
+
+
+def test_election_vocabulary_of_wire_copy(tagger, item_factory):
+    body = ("Polls opened at 7 a.m. and turnout was high, the electoral commission said, with a runoff "
+            "likely if no candidate wins a majority in the first round.")
+    assert "medtop:20000574" in topics(tagger, item_factory(body, headline="Polls open in presidential vote"))
+
+
+def test_a_landslide_victory_is_not_a_disaster(tagger, item_factory):
+    body = "The ruling party won a landslide victory in the election, results showed, as voters backed the president."
+    found = topics(tagger, item_factory(body, headline="Ruling party wins landslide"))
+    assert "medtop:20000574" in found
+    assert "medtop:03000000" not in found
+
+
+def test_armed_conflict_vocabulary(tagger, item_factory):
+    body = ("Paramilitary fighters launched a counteroffensive after days of artillery fire; casualties "
+            "mounted as militias besieged the town and warplanes bombed supply lines.")
+    assert "medtop:20000056" in topics(tagger, item_factory(body, headline="Army repels assault"))
+
+
+def test_a_labour_strike_is_not_armed_conflict(tagger, item_factory):
+    body = ("Writers walked off the job after contract talks broke down; the union said strikers would "
+            "picket the studios until employers improve wages.")
+    found = topics(tagger, item_factory(body, headline="Writers guild strikes two networks"))
+    assert "medtop:09000000" in found
+    assert "medtop:20000056" not in found and "medtop:16000000" not in found
+
+
+def test_disaster_health_and_economy_vocabularies(tagger, item_factory):
+    cases = (
+        ("Quake of magnitude 6.8 hits coast", "Aftershocks shook the region and rescuers pulled survivors from the rubble.",
+         "medtop:20000148"),
+        ("Malaria cases rise", "Health officials said malaria and dengue infections strained hospitals and clinics.",
+         "medtop:20000446"),
+        ("Factory output slows", "Industrial production fell and retail sales stalled, economists said, as the "
+         "trade gap widened.", "medtop:20000344"),
+    )
+    for headline, body, code in cases:
+        assert code in topics(tagger, item_factory(body, headline=headline)), headline
