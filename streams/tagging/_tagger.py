@@ -32,9 +32,13 @@ HUB_ONLY_RAW = 1.0
 # A place is a subject of the story only when its evidence reaches this share of the strongest
 # place's: a passing mention ("following the example of Brazil") is not what a desk files it under.
 RELEVANCE_SHARE = 0.35
+HEADLINE_FACTOR = 2.0  # a topic phrase in the headline counts this many times
 TOPIC_SHARE = 0.4  # a broad topic below this share of the strongest broad topic is dropped
 MIN_DISTINCT = 2  # different phrases a topic needs ...
 STRONG_PHRASE = 1.5  # ... unless one of them weighs this much
+# A narrower topic below this share of its strongest sibling (same broader topic) is dropped
+# unless one of its phrases names it outright.
+SIBLING_SHARE = 0.5
 CURRENCY = 0.1  # "U.S. dlrs", "Swiss francs": a currency named after a country
 LISTED = 0.35  # each name in an enumeration of three or more places ("Egypt, Zambia, Zaire and Mali")
 # Where the story was filed is usually what it is about (a company's home town, a capital's
@@ -423,7 +427,7 @@ class Tagger:
         distinct: dict[int, int] = {}  # different phrases found per topic
         strong: set[int] = set()  # topics with a phrase that names them outright
         for f in fields:
-            factor = 2.0 if f.name == "headline" else 1.0
+            factor = HEADLINE_FACTOR if f.name == "headline" else 1.0
             order, name, text = f.order, f.name, f.text
             for start, end, entry, key in f.topic_hits:
                 idx = entry.ref
@@ -444,7 +448,7 @@ class Tagger:
         if lex.ticker_topic is not None:
             idx, weight = lex.ticker_topic, lex.ticker_weight
             for f in fields:
-                factor = 2.0 if f.name == "headline" else 1.0
+                factor = HEADLINE_FACTOR if f.name == "headline" else 1.0
                 for m in _TICKER.finditer(f.text):
                     k = (idx, m.group(0))
                     seen = counts.get(k, 0)
@@ -490,6 +494,19 @@ class Tagger:
         # "talks" in an economy story): it goes, with the narrower topics under it.
         top_total = max((total[i] for i in passed if self._topic_parent[i] is None), default=0.0)
         weak = {i for i in passed if self._topic_parent[i] is None and total[i] < TOPIC_SHARE * top_total}
+        if SIBLING_SHARE:
+            # Likewise a narrower topic far weaker than its strongest sibling under the same broader
+            # topic (a "shares" aside in a central bank story) is a side remark, unless a phrase
+            # names it outright ("sanctions" in a diplomacy story).
+            best: dict[int, float] = {}
+            for i in passed:
+                p = self._topic_parent[i]
+                if p is not None and total[i] > best.get(p, 0.0):
+                    best[p] = total[i]
+            for i in passed:
+                p = self._topic_parent[i]
+                if p is not None and total[i] < SIBLING_SHARE * best[p] and i not in strong:
+                    weak.add(i)
         chosen = [i for i in passed if i not in weak and not weak.intersection(self._topic_ancestors[i])]
         tops = [i for i in chosen if lex.topics[i].parent is None]
         primary = max(tops or chosen, key=lambda i: (total[i], -i)) if chosen else None
