@@ -147,6 +147,7 @@ class Tagger:
                 chain.append(p)
                 p = self._topic_parent[p]
             self._topic_ancestors.append(tuple(chain))
+        self._topic_top = [chain[-1] if chain else i for i, chain in enumerate(self._topic_ancestors)]
 
     @classmethod
     def load(
@@ -426,11 +427,17 @@ class Tagger:
         hits_per_topic: dict[int, int] = {}
         distinct: dict[int, int] = {}  # different phrases found per topic
         strong: set[int] = set()  # topics with a phrase that names them outright
+        claimed = self._claimed_spans(fields)
         for f in fields:
             factor = HEADLINE_FACTOR if f.name == "headline" else 1.0
             order, name, text = f.order, f.name, f.text
             for start, end, entry, key in f.topic_hits:
                 idx = entry.ref
+                if claimed:
+                    # A phrase that names this topic outright counts whatever branch claimed it.
+                    owner = claimed.get((order, start))
+                    if owner is not None and owner != self._topic_top[idx] and entry.weight < STRONG_PHRASE:
+                        continue
                 k = (idx, key)
                 seen = counts.get(k, 0)
                 if seen >= max_hits:
@@ -528,6 +535,26 @@ class Tagger:
             tags.append(build.tag(code=code, name=name, score=1.0, primary=False, evidence=[], country=None))
             mentions[code] = 1
         return tags, mentions
+
+    def _claimed_spans(self, fields: list[Field]) -> dict[tuple[int, int], int]:
+        """The top-level topic each ambiguous phrase is read under. A phrase listed under topics of
+        different top-level branches ("troops": armed conflict and, through armed forces, politics)
+        counts only for the branch the rest of the story supports most."""
+        top = self._topic_top
+        branch: dict[int, float] = {}
+        spans: dict[tuple[int, int], set[int]] = {}
+        for f in fields:
+            factor = HEADLINE_FACTOR if f.name == "headline" else 1.0
+            for start, _end, entry, _key in f.topic_hits:
+                t = top[entry.ref]
+                branch[t] = branch.get(t, 0.0) + entry.weight * factor
+                spans.setdefault((f.order, start), set()).add(t)
+        out = {}
+        for span, tops in spans.items():
+            if len(tops) > 1:
+                best = max(tops, key=lambda t: (branch[t], -t))
+                out[span] = best
+        return out
 
     def _medtop(self, code: str | None, scheme: str | None) -> str | None:
         if not code:

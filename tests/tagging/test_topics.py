@@ -174,3 +174,18 @@ def test_a_narrow_topic_far_weaker_than_its_sibling_is_dropped(tagger, item_fact
     side = topics(tagger, item_factory("Shares rose and investors bought stocks as traders cheered.",
                                        headline="Stocks rally"))
     assert "medtop:20000385" in side  # the same market phrases carry a markets story
+
+
+def test_a_phrase_shared_by_two_branches_counts_for_the_one_the_story_supports(tagger, item_factory):
+    # "troops", "army", "military" sit under armed conflict and, through armed forces and national
+    # security, under politics: in a battle report they are the war's, not a government story's.
+    body = ("Iraqi troops repelled an Iranian offensive east of Basra, the army said. Military commanders "
+            "said the attack was launched at dawn by the Iranian army and Revolutionary Guards; the "
+            "government in Baghdad said its troops held their positions and the military would respond.")
+    found = topics(tagger, item_factory(body, headline="Iraq says it repels Iranian attack"))
+    assert "medtop:16000000" in found
+    assert "medtop:11000000" not in found
+    # The same words in a story about the armed forces themselves still make it one.
+    body = ("Parliament voted to bring back military service: the army will call up conscripts from "
+            "January, the defence minister told lawmakers, and the government will raise troops' pay.")
+    assert "medtop:20000599" in topics(tagger, item_factory(body, headline="Parliament passes military service law"))
