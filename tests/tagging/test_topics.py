@@ -167,10 +167,10 @@ def test_disaster_health_and_economy_vocabularies(tagger, item_factory):
 def test_a_narrow_topic_far_weaker_than_its_sibling_is_dropped(tagger, item_factory):
     body = ("The central bank cut its key interest rate by 50 basis points, saying inflation had slowed "
             "and economic growth was weak. Policymakers expect the economy to recover; the budget deficit "
-            "and the trade deficit narrowed. Shares were little changed.")
+            "and the trade deficit narrowed. Shares edged up as investors and traders weighed the move.")
     found = topics(tagger, item_factory(body, headline="Central bank cuts key rate as inflation slows"))
     assert "medtop:20000344" in found  # economy
-    assert "medtop:20000385" not in found  # market and exchange: one aside
+    assert "medtop:20000385" not in found  # market and exchange: an aside
     side = topics(tagger, item_factory("Shares rose and investors bought stocks as traders cheered.",
                                        headline="Stocks rally"))
     assert "medtop:20000385" in side  # the same market phrases carry a markets story
