@@ -189,3 +189,11 @@ def test_a_phrase_shared_by_two_branches_counts_for_the_one_the_story_supports(t
     body = ("Parliament voted to bring back military service: the army will call up conscripts from "
             "January, the defence minister told lawmakers, and the government will raise troops' pay.")
     assert "medtop:20000599" in topics(tagger, item_factory(body, headline="Parliament passes military service law"))
+
+
+def test_a_trade_war_or_price_war_is_not_a_war(tagger, item_factory):
+    body = ("The escalation of the trade war continued as both sides raised tariffs on exports; economists "
+            "said the price war among carmakers would hit profits and economic growth.")
+    found = topics(tagger, item_factory(body, headline="Trade war escalation hits carmakers"))
+    assert "medtop:04000000" in found
+    assert not {"medtop:16000000", "medtop:20000062"} & set(found)
