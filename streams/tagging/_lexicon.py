@@ -109,6 +109,9 @@ class Lexicon:
     max_hits: int = 3
     ticker_topic: int | None = None  # the topic a stock ticker ("<GM>", "(NYSE: GM)") is evidence of
     ticker_weight: float = 0.0
+    # Languages the topic phrases are written in (ISO 639-1): other items get only the topics their
+    # source supplied ("war" is "was" in German copy).
+    phrase_languages: frozenset[str] = frozenset({"en"})
     regions: dict[str, Region] = field(default_factory=dict)  # code -> region
     country_regions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # ISO -> m49 codes, narrow first
     country_desks: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -365,6 +368,7 @@ def _load_topics(lex: Lexicon) -> None:
     spec = _yaml(DATA_DIR / "topics.yaml")
     default_min = float(spec.get("default_min_score", 2.0))
     lex.max_hits = int(spec.get("max_hits", 3))
+    lex.phrase_languages = frozenset(str(code).lower() for code in spec.get("phrase_languages", ["en"]))
     lex.subject_map = {str(k): str(v) for k, v in (spec.get("subject_map") or {}).items()}
     for t in spec["topics"]:
         topic = Topic(code=t["code"], name=t["name"], parent=t.get("parent"),

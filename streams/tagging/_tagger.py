@@ -428,7 +428,9 @@ class Tagger:
         distinct: dict[int, int] = {}  # different phrases found per topic
         strong: set[int] = set()  # topics with a phrase that names them outright
         claimed = self._claimed_spans(fields)
-        for f in fields:
+        language = (item.language or "").split("-")[0].lower()
+        phrase_fields = fields if not language or language in lex.phrase_languages else []
+        for f in phrase_fields:
             factor = HEADLINE_FACTOR if f.name == "headline" else 1.0
             order, name, text = f.order, f.name, f.text
             for start, end, entry, key in f.topic_hits:
@@ -454,7 +456,7 @@ class Tagger:
                     ev.append((order, start, end, name, text))
         if lex.ticker_topic is not None:
             idx, weight = lex.ticker_topic, lex.ticker_weight
-            for f in fields:
+            for f in phrase_fields:
                 factor = HEADLINE_FACTOR if f.name == "headline" else 1.0
                 for m in _TICKER.finditer(f.text):
                     k = (idx, m.group(0))

@@ -197,3 +197,18 @@ def test_a_trade_war_or_price_war_is_not_a_war(tagger, item_factory):
     found = topics(tagger, item_factory(body, headline="Trade war escalation hits carmakers"))
     assert "medtop:04000000" in found
     assert not {"medtop:16000000", "medtop:20000062"} & set(found)
+
+
+def test_phrases_read_only_copy_in_their_language(tagger, item_factory):
+    # English phrases on German copy find false friends: "war" (was), "Attacke" (a football tackle).
+    body = ("Der Trainer war nach dem Spiel wütend. Die Attacke auf den Schiedsrichter war ein Skandal, "
+            "und nach dem Krieg der Worte war die Stimmung schlecht. Airstrikes? Keine.")
+    supplied = [Subject(code="medtop:20001065", name="Fußball", scheme="medtop")]
+    english_reading = topics(tagger, item_factory(body, subjects=supplied))  # language unknown
+    german = item_factory(body, subjects=supplied).model_copy(update={"language": "de"})
+    found = topics(tagger, german)
+    assert "medtop:16000000" in english_reading  # the false friends, read as English
+    assert "medtop:16000000" not in found
+    assert "medtop:20001065" in found  # what the source supplied is kept
+    english = item_factory("Airstrikes and shelling hit the city as fighting intensified; troops advanced.")
+    assert "medtop:16000000" in topics(tagger, english.model_copy(update={"language": "en-GB"}))
