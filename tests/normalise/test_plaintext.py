@@ -115,3 +115,13 @@ def test_a_title_case_subject_after_the_agency_is_not_a_place():
     # "(AFP) - French President Emmanuel Macron - ..." has no date: the agency only.
     found = find("(AFP) - French President Emmanuel Macron - speaking in Paris, said")
     assert found is not None and (found.place, found.agency) == (None, "AFP")
+
+
+@pytest.mark.parametrize(
+    ("line", "agency"),
+    [("PYONGYANG, Dec 2 (KCNA) -- North Korea said", "KCNA"), ("KYIV (Ukrinform) - Ukraine said", "Ukrinform"),
+     ("HANOI, Dec 2 (VNA) - Vietnam said", "VNA"), ("HAVANA (Prensa Latina) - Cuba said", "Prensa Latina")],
+)
+def test_national_agencies_in_datelines_are_known(line, agency):
+    found = find(line)
+    assert found is not None and found.agency == agency
