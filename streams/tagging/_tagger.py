@@ -430,6 +430,23 @@ class Tagger:
         claimed = self._claimed_spans(fields)
         language = (item.language or "").split("-")[0].lower()
         phrase_fields = fields if not language or language in lex.phrase_languages else []
+        def count(idx: int, key: str, weight: float, factor: float, span: Span) -> None:
+            """One hit of a topic's phrase (or ticker): at most `max_hits` per phrase."""
+            k = (idx, key)
+            seen = counts.get(k, 0)
+            if seen >= max_hits:
+                return
+            counts[k] = seen + 1
+            if seen == 0:
+                distinct[idx] = distinct.get(idx, 0) + 1
+            if weight >= STRONG_PHRASE:
+                strong.add(idx)
+            own[idx] = own.get(idx, 0.0) + weight * factor
+            hits_per_topic[idx] = hits_per_topic.get(idx, 0) + 1
+            ev = evidence.setdefault(idx, [])
+            if len(ev) < MAX_TOPIC_EVIDENCE:
+                ev.append(span)
+
         for f in phrase_fields:
             factor = HEADLINE_FACTOR if f.name == "headline" else 1.0
             order, name, text = f.order, f.name, f.text
@@ -440,39 +457,13 @@ class Tagger:
                     owner = claimed.get((order, start))
                     if owner is not None and owner != self._topic_top[idx] and entry.weight < STRONG_PHRASE:
                         continue
-                k = (idx, key)
-                seen = counts.get(k, 0)
-                if seen >= max_hits:
-                    continue
-                counts[k] = seen + 1
-                if seen == 0:
-                    distinct[idx] = distinct.get(idx, 0) + 1
-                if entry.weight >= STRONG_PHRASE:
-                    strong.add(idx)
-                own[idx] = own.get(idx, 0.0) + entry.weight * factor
-                hits_per_topic[idx] = hits_per_topic.get(idx, 0) + 1
-                ev = evidence.setdefault(idx, [])
-                if len(ev) < MAX_TOPIC_EVIDENCE:
-                    ev.append((order, start, end, name, text))
+                count(idx, key, entry.weight, factor, (order, start, end, name, text))
         if lex.ticker_topic is not None:
             idx, weight = lex.ticker_topic, lex.ticker_weight
             for f in phrase_fields:
                 factor = HEADLINE_FACTOR if f.name == "headline" else 1.0
                 for m in _TICKER.finditer(f.text):
-                    k = (idx, m.group(0))
-                    seen = counts.get(k, 0)
-                    if seen >= max_hits:
-                        continue
-                    counts[k] = seen + 1
-                    if seen == 0:
-                        distinct[idx] = distinct.get(idx, 0) + 1
-                    if weight >= STRONG_PHRASE:
-                        strong.add(idx)
-                    own[idx] = own.get(idx, 0.0) + weight * factor
-                    hits_per_topic[idx] = hits_per_topic.get(idx, 0) + 1
-                    ev = evidence.setdefault(idx, [])
-                    if len(ev) < MAX_TOPIC_EVIDENCE:
-                        ev.append((f.order, m.start(), m.end(), f.name, f.text))
+                    count(idx, m.group(0), weight, factor, (f.order, m.start(), m.end(), f.name, f.text))
         total = dict(own)
         passed: set[int] = set()
         active = set(own)
