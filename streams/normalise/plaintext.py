@@ -15,7 +15,6 @@ Layout understood, by position and shape rather than by any outlet's strings:
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from functools import cache
 
 import ahocorasick
@@ -201,7 +200,7 @@ def _is_furniture(line: str, low: str, kinds: int | None) -> bool:
                 return True
     if kinds & _NOTICE or (kinds & _SHORT and words <= 6):
         return True
-    if words <= 40 and (kinds & _RIGHTS or ("c" in low[:5] or "©" in low[:5]) and _COPYRIGHT.match(line)):
+    if _is_copyright(line, low, kinds, words):
         return True
     return words <= 25 and low[:1] in _promo_initials() and _furniture()[1].match(low) is not None
 
@@ -221,16 +220,24 @@ def _promo_initials() -> frozenset[str]:
 
 def is_notice(line: str) -> bool:
     """An outlet notice (cookies, syndication disclaimer) or a rights-reserved line."""
-    return _words(line) <= 60 and bool(_vocabulary_kinds(line) & (_NOTICE | _RIGHTS)) and (
-        _words(line) <= 40 or bool(_vocabulary_kinds(line) & _NOTICE)
-    )
+    words = _words(line)
+    if words > 60:
+        return False
+    kinds = _vocabulary_kinds(line)
+    return bool(kinds & (_NOTICE | _RIGHTS)) and (words <= 40 or bool(kinds & _NOTICE))
 
 
 def is_copyright(line: str) -> bool:
     """A copyright line: "© 2025 AFP", "Copyright 2025 The Associated Press. All rights reserved. …"."""
-    if _words(line) > 40:
+    return _is_copyright(line, line.lower(), _vocabulary_kinds(line), _words(line))
+
+
+def _is_copyright(line: str, low: str, kinds: int, words: int) -> bool:
+    """`kinds`: the line's vocabulary hits (rights-reserved phrases among them, or not looked for)."""
+    if words > 40:
         return False
-    return bool(_COPYRIGHT.match(line) or _vocabulary_kinds(line) & _RIGHTS)
+    # The "©"/"(c)"/"copyright" opening is looked for only when the line's start could hold one.
+    return bool(kinds & _RIGHTS) or (("c" in low[:5] or "©" in low[:5]) and _COPYRIGHT.match(line) is not None)
 
 
 def is_caption(line: str) -> bool:
