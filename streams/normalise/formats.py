@@ -106,8 +106,10 @@ def layout_to_paragraphs(root) -> None:
     ``<p>``) is one paragraph per line instead of one run-on paragraph."""
     from lxml import etree
 
+    from .xml import local as local_name, remove_keeping_tail
+
     def local(el) -> str:
-        return etree.QName(el).localname.lower() if isinstance(el.tag, str) else ""
+        return local_name(el).lower()
 
     def make_p(parent_tag: str, text: str):
         ns = parent_tag.rsplit("}", 1)[0] + "}" if parent_tag.startswith("{") else ""
@@ -125,18 +127,9 @@ def layout_to_paragraphs(root) -> None:
             line = " ".join(c for c in cells if c)
             if line:
                 rows.append(line)
-        index = parent.index(table)
-        tail = table.tail
-        parent.remove(table)
-        for n, line in enumerate(rows):
-            parent.insert(index + n, make_p(table.tag, line))
-        if tail:
-            if index + len(rows) > 0 and len(parent) > index + len(rows) - 1 and rows:
-                parent[index + len(rows) - 1].tail = tail
-            elif index > 0:
-                parent[index - 1].tail = (parent[index - 1].tail or "") + tail
-            else:
-                parent.text = (parent.text or "") + tail
+        for line in rows:  # before the table: its tail then follows the last row
+            table.addprevious(make_p(table.tag, line))
+        remove_keeping_tail(table)
     for p in [el for el in root.iter() if local(el) == "p" and len(el) == 0]:
         lines = [ln.strip() for ln in (p.text or "").splitlines() if ln.strip()]
         if len(lines) < 3 or sum(1 for ln in lines if _COLUMN_GAP.search(ln)) * 2 < len(lines):

@@ -16,7 +16,7 @@ from .assemble import Draft
 from .errors import NOT_TEXT, NormaliseError
 from .text import element_to_text, html_to_text, is_html_like, split_paragraphs
 from .timezones import parse_iso
-from .xml import attr, child, children, descendants, local, text_of
+from .xml import attr, child, children, descendants, local, remove_keeping_tail, text_of
 
 NAME = "newsml-g2"
 _NAR = "iptc.org/std/nar/"
@@ -230,18 +230,10 @@ def _drop_header(html: etree._Element, d: Draft) -> None:
     time, genre, the headline as ``<h1>``), not story: it is left out; its ``<h1>`` is the
     headline when the item has none."""
     for header in [el for el in descendants(html, "header")]:
-        parent = header.getparent()
-        if parent is None:
+        if header.getparent() is None:
             continue
         if not d.headline:
             h1 = next(descendants(header, "h1"), None)
             if h1 is not None:
                 d.headline = " ".join(" ".join(h1.itertext()).split()) or None
-        tail = header.tail
-        prev = header.getprevious()
-        parent.remove(header)
-        if tail:
-            if prev is None:
-                parent.text = (parent.text or "") + tail
-            else:
-                prev.tail = (prev.tail or "") + tail
+        remove_keeping_tail(header)

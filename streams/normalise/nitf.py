@@ -10,7 +10,7 @@ from . import agencies, formats
 from .assemble import Draft
 from .text import element_to_text
 from .timezones import parse_iso
-from .xml import attr, child, children, descendants, first, local, text_of
+from .xml import attr, child, children, descendants, first, local, remove_keeping_tail, text_of
 
 NAME = "nitf"
 
@@ -135,13 +135,7 @@ def _join_hard_wraps(content: etree._Element) -> None:
         if sum(1 for ln in wrapped if _SENTENCE_END.search(ln)) * 2 > len(wrapped):
             continue
         for br in brs:
-            prev = br.getprevious()
-            joined = " " + (br.tail or "")
-            if prev is None:
-                p.text = (p.text or "") + joined
-            else:
-                prev.tail = (prev.tail or "") + joined
-            p.remove(br)
+            remove_keeping_tail(br, " ")
 
 
 _MEDIA_NOT_TEXT = frozenset({"media-producer", "media-metadata", "media-object", "media-reference"})

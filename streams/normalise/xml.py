@@ -117,6 +117,22 @@ def local(el: etree._Element) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+def remove_keeping_tail(el: etree._Element, sep: str = "") -> None:
+    """Removes an element but not the text after it (its tail, `sep` before it), which joins the
+    previous sibling's tail or, first in its parent, the parent's text."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    joined = sep + (el.tail or "")
+    if joined:
+        prev = el.getprevious()
+        if prev is None:
+            parent.text = (parent.text or "") + joined
+        else:
+            prev.tail = (prev.tail or "") + joined
+    parent.remove(el)
+
+
 def children(el: etree._Element | None, name: str) -> Iterator[etree._Element]:
     if el is None:
         return iter(())
