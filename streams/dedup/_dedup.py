@@ -154,6 +154,17 @@ def _band_values(sig: np.ndarray, bands: int, rows: int) -> list[int]:
     return [int.from_bytes(raw[i * rows : (i + 1) * rows], "little") for i in range(bands)]
 
 
+def _drop_neighbour(entry: tuple[list[str], bytearray], sid: str, width: int) -> bool:
+    """Removes a story and its signature from a neighbour list; False when it was not there."""
+    sids, sigs = entry
+    if sid not in sids:
+        return False
+    i = sids.index(sid)
+    del sids[i]
+    del sigs[i * width : (i + 1) * width]
+    return True
+
+
 class _Index:
     """What the store implies, held in memory: rebuilt from the store, never written to it.
 
@@ -181,10 +192,7 @@ class _Index:
             entry = self.near[key] = ([], bytearray())
         sids, sigs = entry
         width = len(sig)
-        if sid in sids:  # the story's record was rewritten (an update of the same uri)
-            i = sids.index(sid)
-            del sids[i]
-            del sigs[i * width : (i + 1) * width]
+        _drop_neighbour(entry, sid, width)  # the story's record was rewritten (an update of the same uri)
         sids.append(sid)
         sigs += sig
         if len(sids) > _NEIGHBOURS:
@@ -193,13 +201,7 @@ class _Index:
 
     def near_remove(self, key: str, sid: str, width: int) -> None:
         entry = self.near.get(key)
-        if entry is None or sid not in entry[0]:
-            return
-        sids, sigs = entry
-        i = sids.index(sid)
-        del sids[i]
-        del sigs[i * width : (i + 1) * width]
-        if not sids:
+        if entry is not None and _drop_neighbour(entry, sid, width) and not entry[0]:
             del self.near[key]
 
     def bucket(self, band: int, value: int) -> list[str] | tuple[str, ...]:
@@ -612,7 +614,6 @@ class Deduplicator:
             record["f"] = text.fp
         if sig is not None:
             record["g"] = encode_signature(sig)
-        if sig is not None:
             record["n"] = text.size
         agency = _agency(item)
         if agency is not None:
@@ -646,7 +647,7 @@ class Deduplicator:
         for band, value in enumerate(new_values):
             idx.add(band, value, sid)
         old_key = _record_near_key(previous) if previous is not None else None
-        new_key = _record_near_key(record) if sig is not None else None
+        new_key = _record_near_key(record)  # None without a signature
         if old_key is not None and old_key != new_key:
             idx.near_remove(old_key, sid, self._hasher.num_perm)
         if new_key is not None and sig is not None:
