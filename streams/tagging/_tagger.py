@@ -427,9 +427,9 @@ class Tagger:
         hits_per_topic: dict[int, int] = {}
         distinct: dict[int, int] = {}  # different phrases found per topic
         strong: set[int] = set()  # topics with a phrase that names them outright
-        claimed = self._claimed_spans(fields)
         language = (item.language or "").split("-")[0].lower()
         phrase_fields = fields if not language or language in lex.phrase_languages else []
+        claimed = self._claimed_spans(phrase_fields)
         def count(idx: int, key: str, weight: float, factor: float, span: Span) -> None:
             """One hit of a topic's phrase (or ticker): at most `max_hits` per phrase."""
             k = (idx, key)
