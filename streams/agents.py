@@ -27,6 +27,7 @@ from .models import DeadLetter, EnrichedEvent, WireItem, to_json, utcnow
 from .pipeline import build_deduplicator, build_tagger, dedup_stage, is_duplicate, normalise_stage, tag_stage
 from .routing import build_router
 from .settings import Settings
+from .warmup import freeze_long_lived
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ def register_agents(app: faust.App, settings: Settings, stages: tuple[Any, Any, 
         help="Dedup state: fingerprints, LSH buckets and story versions (streams.dedup).",
     )
     tagger = build_tagger(settings)
+    app.wire_tagger = tagger  # type: ignore[attr-defined] - the worker warms the stages with it (streams.warmup)
     router = build_router(settings.routes, tagger)  # a bad routes file stops the start, naming its line
     out_topics.update({name: topic(name) for name in router.topics})
 
@@ -148,6 +150,7 @@ def register_agents(app: faust.App, settings: Settings, stages: tuple[Any, Any, 
 
         async def reindex() -> None:  # its in-memory index is derived from the table: rebuild after recovery
             dedup.reload()
+            freeze_long_lived()  # the restored records live on: out of the collector's way (streams.warmup)
 
         dedup_table.on_recover(reindex)
         # A short window (tests, small deployments) is swept often enough to stay that short.

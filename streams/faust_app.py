@@ -745,9 +745,11 @@ def run_worker(settings: Settings, *, passthrough: bool = False) -> None:
     """Run one worker until SIGTERM/SIGINT (blocking); logs as WIRE_LOG_FORMAT says."""
     from .metrics import get_metrics
     from .observability import count_producer_retries, logging_config
+    from .warmup import prepare_worker
 
     app = build_app(settings, passthrough=passthrough)
     count_producer_retries(get_metrics())
+    prepare_worker(app.wire_tagger, settings)  # type: ignore[attr-defined]
     worker = _Worker(
         app, loglevel=settings.log_level, quiet=True, logging_config=logging_config(settings, settings.log_format)
     )

@@ -13,10 +13,10 @@ import platform
 import time
 from collections import defaultdict
 from datetime import UTC, datetime
-from importlib import resources
 
 from ..models import RawItem
 from ..normalise import detect_format, normalise
+from ..samples import shipped as samples
 from . import BenchReport
 
 # Aims from issue 3: no format below 200 items/s per core; text formats above 2,000.
@@ -24,22 +24,6 @@ AIM_ALL = 200
 AIM_TEXT = 2000
 TEXT_FORMATS = frozenset({"text", "anpa-1312", "iptc-7901"})
 _RECEIVED = datetime(2025, 12, 6, tzinfo=UTC)
-
-
-def samples() -> list[tuple[str, bytes]]:
-    """(name, bytes) of every shipped sample, sorted by name."""
-    out = []
-    roots = (resources.files("streams.samples"), resources.files("streams.normalise").joinpath("samples"))
-    for root in roots:
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            for child in node.iterdir():
-                if child.is_dir():
-                    stack.append(child)
-                elif child.is_file() and not child.name.endswith((".md", ".py", ".pyc")):
-                    out.append((child.name, child.read_bytes()))
-    return sorted(out)
 
 
 def _raw(name: str, data: bytes, n: int) -> RawItem:

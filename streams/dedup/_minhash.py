@@ -37,6 +37,7 @@ _OFFSET = np.uint64(1 << 32)
 _SHIFT32 = np.uint64(32)
 _BITS = 8
 _COLLIDE = 2.0**-_BITS  # chance that two different minima agree on their low _BITS bits
+_BLOCK_ROWS = 512  # shingles per block of the product matrix (512 x 128 x 8 bytes: 512 KiB)
 
 
 def _u64(label: str) -> int:
@@ -80,6 +81,7 @@ class MinHasher:
             raise ValueError("num_perm must be at least 16")
         self.num_perm = num_perm
         self._a = np.array([_u64(f"a{i}") | 1 for i in range(num_perm)], dtype=np.uint64)
+        self._block = np.empty((_BLOCK_ROWS, num_perm), dtype=np.uint64)
 
     @staticmethod
     def shingle_hashes(text: str) -> np.ndarray:
@@ -117,8 +119,21 @@ class MinHasher:
         if not text:
             return None, 0
         x = self.shingle_hashes(text) + _OFFSET
+        a, block = self._a, self._block
         with np.errstate(over="ignore"):
-            low = np.minimum.reduce(np.multiply.outer(x, self._a), axis=0)
+            if len(x) <= len(block):
+                products = block[: len(x)]
+                np.multiply.outer(x, a, out=products)
+                low = np.minimum.reduce(products, axis=0)
+            else:
+                # In blocks of rows into one reused buffer: the full shingles x permutations
+                # matrix of a long story is megabytes, fresh memory (page faults) every item.
+                low = np.full(len(a), np.iinfo(np.uint64).max, dtype=np.uint64)
+                for i in range(0, len(x), len(block)):
+                    rows = x[i : i + len(block)]
+                    products = block[: len(rows)]
+                    np.multiply.outer(rows, a, out=products)
+                    np.minimum(low, np.minimum.reduce(products, axis=0), out=low)
         return ((low >> _SHIFT32) & np.uint64((1 << _BITS) - 1)).astype(np.uint8), len(x)
 
 

@@ -155,3 +155,27 @@ def test_lsh_params(threshold, expected):
     bands, rows = lsh_params(threshold, 128)
     assert (bands, rows) == expected
     assert bands * rows <= 128
+
+
+def _signature_reference(hasher: MinHasher, text: str) -> np.ndarray:
+    """The whole shingles x permutations product at once, as the signature was first computed."""
+    x = hasher.shingle_hashes(text) + np.uint64(1 << 32)
+    with np.errstate(over="ignore"):
+        low = np.minimum.reduce(np.multiply.outer(x, hasher._a), axis=0)
+    return ((low >> np.uint64(32)) & np.uint64(0xFF)).astype(np.uint8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=1, max_value=1600), st.integers(min_value=0, max_value=2**32))
+def test_signature_in_blocks_equals_the_whole_product(words, seed):
+    # Long stories are multiplied in blocks of rows through one reused buffer: the same minima.
+    rng = np.random.default_rng(seed)
+    text = " ".join(f"w{n}" for n in rng.integers(0, 5000, size=words))
+    hasher = MinHasher(128)
+    signature, size = hasher.signature_and_size(text)
+    assert size == max(1, words - 2)
+    assert np.array_equal(signature, _signature_reference(hasher, text))
+    # The buffer is reused, never shared: an earlier result is not overwritten by a later call.
+    again = signature.copy()
+    hasher.signature_and_size("another text entirely " * 300)
+    assert np.array_equal(signature, again)

@@ -113,6 +113,9 @@ def test_metrics_probes_json_logs_and_no_secrets(kafka_bootstrap, tmp_path):
     records = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     assert len(records) > 20
     assert all({"ts", "level", "logger", "message"} <= set(r) for r in records)
+    # The worker warmed its stages on the shipped samples and froze what they loaded out of GC.
+    warmed = [r for r in records if r["logger"] == "streams.warmup"]
+    assert warmed and "stages warmed on" in warmed[0]["message"], warmed
     dead = [r for r in records if r.get("raw_id") == bad_id and r["logger"] == "streams.agents"]
     assert dead and dead[0]["stage"] == "normalise" and dead[0]["reason"] and dead[0]["topic"] == settings.topic(T.RAW)
 
