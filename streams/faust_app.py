@@ -733,6 +733,13 @@ class _Worker(faust.Worker):
         self.spinner = None
         super().on_setup_root_logger(logger, level)
 
+    async def on_execute(self) -> None:
+        # Logging is configured by now (the warm-up reports itself) and nothing consumes yet.
+        from .warmup import prepare_worker
+
+        await super().on_execute()
+        prepare_worker(self.app.wire_tagger, self.wire_settings)
+
     async def stop(self) -> None:
         from .metrics import get_metrics
         from .observability import stop_requested
@@ -745,11 +752,9 @@ def run_worker(settings: Settings, *, passthrough: bool = False) -> None:
     """Run one worker until SIGTERM/SIGINT (blocking); logs as WIRE_LOG_FORMAT says."""
     from .metrics import get_metrics
     from .observability import count_producer_retries, logging_config
-    from .warmup import prepare_worker
 
     app = build_app(settings, passthrough=passthrough)
     count_producer_retries(get_metrics())
-    prepare_worker(app.wire_tagger, settings)  # type: ignore[attr-defined]
     worker = _Worker(
         app, loglevel=settings.log_level, quiet=True, logging_config=logging_config(settings, settings.log_format)
     )
