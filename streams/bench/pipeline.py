@@ -230,7 +230,68 @@ async def _through_worker(settings: Any, raws: list[RawItem], expected: int, war
         return result
 
 
-async def _latency(settings: Any, out: _Outputs, proc: subprocess.Popen, plan: _Plan) -> list[float]:
+# The topic each hop reads and the one it writes: a hop's latency is the difference of the Kafka
+# timestamps of one item's records on the two (fetch wait, queueing, work and produce together).
+HOPS = (("normalise", T.RAW, T.NORMALISED), ("dedup", T.NORMALISED, T.DEDUPLICATED), ("tag", T.DEDUPLICATED, T.ENRICHED))
+
+
+async def _hop_ends(settings: Any) -> dict[Any, int]:
+    """The end offset of every partition the hops read or write: where the latency phase starts."""
+    from aiokafka import TopicPartition
+
+    from streams.kafka_clients import consumer
+
+    cons = consumer(settings, group_id=None)
+    await cons.start()
+    try:
+        names = {t for _, a, b in HOPS for t in (a, b)}
+        return await cons.end_offsets([TopicPartition(settings.topic(t), p) for t in names for p in range(settings.partitions)])
+    finally:
+        await cons.stop()
+
+
+async def _hop_latencies(settings: Any, start: dict[Any, int], ids: set[str]) -> dict[str, list[float]]:
+    """Milliseconds each hop took for each of `ids` (raw ids), read from the hops' topics from
+    `start` on: the record on the topic a hop writes minus the record on the one it reads."""
+    from streams.kafka_clients import consumer
+
+    cons = consumer(settings, group_id=None)
+    await cons.start()
+    try:
+        cons.assign(list(start))
+        for tp, offset in start.items():
+            cons.seek(tp, offset)
+        ends = await cons.end_offsets(list(start))
+        pending = {tp for tp in start if ends[tp] > start[tp]}
+        stamps: dict[str, dict[str, int]] = {}
+        prefix = len(settings.topic(""))
+        while pending:
+            batch = await cons.getmany(timeout_ms=2000)
+            if not batch:
+                break
+            for tp, records in batch.items():
+                seen = stamps.setdefault(tp.topic[prefix:], {})
+                for r in records:
+                    try:
+                        doc = orjson.loads(r.value)
+                    except orjson.JSONDecodeError:
+                        continue
+                    raw_id = doc.get("id") if tp.topic[prefix:] == T.RAW else doc.get("raw_id")
+                    if raw_id in ids and raw_id not in seen:
+                        seen[raw_id] = r.timestamp
+                if records[-1].offset + 1 >= ends[tp]:
+                    pending.discard(tp)
+    finally:
+        await cons.stop()
+    out: dict[str, list[float]] = {}
+    for hop, src, dst in HOPS:
+        before, after = stamps.get(src, {}), stamps.get(dst, {})
+        out[hop] = [float(after[k] - before[k]) for k in after.keys() & before.keys()]
+    return out
+
+
+async def _latency(settings: Any, out: _Outputs, proc: subprocess.Popen, plan: _Plan) -> tuple[list[float], dict[str, list[float]]]:
+    """(end-to-end latency of each item in ms, each hop's latencies in ms)."""
     from streams.kafka_clients import producer
 
     count = int(plan.latency_s * LATENCY_RATE)
@@ -244,6 +305,7 @@ async def _latency(settings: Any, out: _Outputs, proc: subprocess.Popen, plan: _
         if received is not None:
             lat.append(record.timestamp - received * 1000)
 
+    hop_start = await _hop_ends(settings)
     prod = producer(settings)
     await prod.start()
     try:
@@ -271,7 +333,7 @@ async def _latency(settings: Any, out: _Outputs, proc: subprocess.Popen, plan: _
             if tp.topic == out.enriched:
                 for r in records:
                     arrived(r)
-    return lat
+    return lat, await _hop_latencies(settings, hop_start, set(sent))
 
 
 async def _aiokafka_hops(settings: Any, raws: list[RawItem], plan: _Plan) -> dict[str, Any]:
@@ -362,7 +424,7 @@ def run(*, quick: bool = False) -> BenchReport:
             noops.append(_worker_run(broker, "noop", raws, len(raws), warm, len(warm), plan,
                                      passthrough=True, latency=False))
         raw_hops = asyncio.run(_aiokafka_hops(_settings(broker[0], "aiok"), raws, plan))
-    lat = pipes[0].pop("latency_ms")
+    lat, hops = pipes[0].pop("latency_ms")
 
     def rate(r: dict[str, Any]) -> float:
         return r["items"] / r["seconds"]
@@ -408,6 +470,11 @@ def run(*, quick: bool = False) -> BenchReport:
             "p99": round(_percentile(lat, 0.99), 1),
             "p999": round(_percentile(lat, 0.999), 1),
             "max": round(max(lat), 1),
+            # Where it goes: each hop's share (fetch wait, queueing, work, produce).
+            "hops": {
+                hop: {"p50": round(_percentile(v, 0.50), 1), "p99": round(_percentile(v, 0.99), 1)}
+                for hop, v in hops.items() if v
+            },
         },
         "cpu_s_per_1000_items": round(pipe_cpu, 3),
         "faust_passthrough_cpu_s_per_1000_items": round(noop_cpu, 3),
@@ -436,7 +503,10 @@ def run(*, quick: bool = False) -> BenchReport:
             (f"an unmeasured pipeline round of {plan.broker_warmup} other items warmed the broker first"
              if plan.broker_warmup else "no broker warm-up round (--quick)"),
             f"latency: {LATENCY_RATE} items/s of distinct stories, received_at (at send) to the record's timestamp "
-            "on wire.enriched (first round's pipeline worker)",
+            "on wire.enriched (first round's pipeline worker): p50 / p99 / p99.9 "
+            f"{summary['latency_ms']['p50']:.0f} / {summary['latency_ms']['p99']:.0f} / {summary['latency_ms']['p999']:.0f} ms; "
+            "per hop (p50 / p99 ms, Kafka timestamps of the record read and the record written): "
+            + ", ".join(f"{hop} {v['p50']:.0f} / {v['p99']:.0f}" for hop, v in summary["latency_ms"]["hops"].items()),
             f"corpus: every {SAMPLE_EVERY}th item a shipped sample (repeats: duplicates), the rest distinct "
             "synthetic ninjs/NITF/text stories",
         ],

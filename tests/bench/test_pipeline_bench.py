@@ -51,6 +51,11 @@ def test_quick_bench_prints_one_json_object_with_the_issues_keys(kafka_bootstrap
     latency = report["latency_ms"]
     assert 0 < latency["p50"] <= latency["p99"] <= latency["p999"] < 60_000
     assert latency["items"] == 2 * 200  # every item sent at the fixed rate came out on wire.enriched
+    # Each hop's share, from the Kafka timestamps of one item's records: never more than the whole.
+    assert set(latency["hops"]) == {"normalise", "dedup", "tag"}
+    for hop in latency["hops"].values():
+        assert 0 <= hop["p50"] <= hop["p99"]
+        assert hop["p50"] <= latency["p50"] + 1 and hop["p99"] <= latency["p99"] + 1
     assert 0 < report["cpu_s_per_1000_items"] < 1000
     # the pipeline does strictly more work per item than its own no-op passthrough
     assert report["cpu_s_per_1000_items"] > report["faust_passthrough_cpu_s_per_1000_items"]
