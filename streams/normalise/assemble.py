@@ -96,6 +96,14 @@ def _has_text(d: Draft) -> bool:
     return bool(clean_line(d.headline) or clean_line(d.description_text) or any(clean_line(p) for p in d.body))
 
 
+def _lead(body: list[str]) -> str:
+    """The first paragraph that is story: not an outlet's notice above it ("This story has not
+    been edited by … staff and is auto-generated from a syndicated feed.") nor a rights line."""
+    from .plaintext import is_copyright, is_notice  # plaintext builds on this module
+
+    return next((p for p in body if not (is_notice(p) or is_copyright(p))), "")
+
+
 def _build_one(raw: RawItem, d: Draft, index: int, count: int, warnings: list[str]) -> WireItem:
     derived = list(d.derived)
     warns = [*warnings, *d.warnings]
@@ -110,7 +118,7 @@ def _build_one(raw: RawItem, d: Draft, index: int, count: int, warnings: list[st
     body_text = "\n\n".join(body)
     description = clean_line(d.description_text) or None
     if not head:
-        head = headlines.derive(body_text) or headlines.derive(description or "")
+        head = headlines.derive(_lead(body)) or headlines.derive(description or "")
         if head:
             derived.append("headline")
 

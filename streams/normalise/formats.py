@@ -96,56 +96,6 @@ def byline_paragraph(d) -> None:
     d.body = d.body[1:]
 
 
-_COLUMN_GAP = re.compile(r"\S {2,}\S")
-
-
-def layout_to_paragraphs(root) -> None:
-    """Tabular layout inside an (X)HTML or NITF body, made readable as lines before the body is
-    reduced to paragraphs: a table row is one line (its cells joined by spaces) instead of a
-    paragraph per cell; a paragraph holding column-aligned lines (a results table typed into a
-    ``<p>``) is one paragraph per line instead of one run-on paragraph."""
-    from lxml import etree
-
-    from .xml import local as local_name, remove_keeping_tail
-
-    def local(el) -> str:
-        return local_name(el).lower()
-
-    def make_p(parent_tag: str, text: str):
-        ns = parent_tag.rsplit("}", 1)[0] + "}" if parent_tag.startswith("{") else ""
-        el = etree.Element(ns + "p")
-        el.text = text
-        return el
-
-    for table in [el for el in root.iter() if local(el) == "table"]:
-        parent = table.getparent()
-        if parent is None:
-            continue
-        rows = []
-        for tr in (el for el in table.iter() if local(el) == "tr"):
-            cells = [" ".join(" ".join(c.itertext()).split()) for c in tr if local(c) in ("td", "th")]
-            line = " ".join(c for c in cells if c)
-            if line:
-                rows.append(line)
-        for line in rows:  # before the table: its tail then follows the last row
-            table.addprevious(make_p(table.tag, line))
-        remove_keeping_tail(table)
-    for p in [el for el in root.iter() if local(el) == "p" and len(el) == 0]:
-        lines = [ln.strip() for ln in (p.text or "").splitlines() if ln.strip()]
-        if len(lines) < 3 or sum(1 for ln in lines if _COLUMN_GAP.search(ln)) * 2 < len(lines):
-            continue
-        parent = p.getparent()
-        if parent is None:
-            continue
-        index = parent.index(p)
-        p.text = lines[0]
-        for n, line in enumerate(lines[1:], 1):
-            new = make_p(p.tag, line)
-            parent.insert(index + n, new)
-        if p.tail:
-            parent[index + len(lines) - 1].tail, p.tail = p.tail, None
-
-
 _RIGHTS_NOTICE = re.compile(r"^(?:\u00a9|\(c\)\s|copyright\s+(?:\u00a9|\(c\)|\d{4}))", re.IGNORECASE)
 
 

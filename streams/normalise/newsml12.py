@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from . import agencies, formats, nitf
+from . import agencies, formats, layout, nitf
 from .assemble import Draft
 from .errors import NOT_TEXT, NormaliseError
 from .text import element_to_text, html_to_text, is_html_like, split_paragraphs
@@ -162,6 +162,7 @@ def _fill_body(ci: etree._Element, d: Draft) -> None:
         d.headline = d.headline or nd.headline
         d.byline = d.byline or nd.byline
     elif inner is not None:
+        layout.prepare_body(inner)
         out = element_to_text(inner)
         d.body, d.captions = out.paragraphs, out.captions
     elif data is not None and data.text:

@@ -11,7 +11,7 @@ import re
 from lxml import etree
 
 from ..models import Association
-from . import agencies, formats, nitf
+from . import agencies, formats, layout, nitf
 from .assemble import Draft
 from .errors import NOT_TEXT, NormaliseError
 from .text import element_to_text, html_to_text, is_html_like, split_paragraphs
@@ -205,7 +205,7 @@ def _content(elements: list[etree._Element], d: Draft) -> None:
                     d.dateline = nd.dateline
             elif inner is not None:
                 _drop_header(inner, d)
-                formats.layout_to_paragraphs(inner)
+                layout.prepare_body(inner)
                 out = element_to_text(inner)
                 paragraphs, captions, rank = out.paragraphs, out.captions, 1
                 if out.headings and not d.headline:

@@ -6,11 +6,11 @@ import re
 
 from lxml import etree
 
-from . import agencies, formats
+from . import agencies, formats, layout
 from .assemble import Draft
 from .text import element_to_text
 from .timezones import parse_iso
-from .xml import attr, child, children, descendants, first, local, remove_keeping_tail, text_of
+from .xml import attr, child, children, descendants, first, local, text_of
 
 NAME = "nitf"
 
@@ -98,9 +98,8 @@ def draft(root: etree._Element, *, fmt: str = NAME) -> Draft:
     if content is None and body is None:
         content = first(root, "body.content")
     if content is not None:
-        _join_hard_wraps(content)
         _drop_media_credits(content)
-        formats.layout_to_paragraphs(content)
+        layout.prepare_body(content)
         text = element_to_text(content)
         d.body = text.paragraphs
         d.captions = text.captions
@@ -108,34 +107,6 @@ def draft(root: etree._Element, *, fmt: str = NAME) -> Draft:
         _drop_signature(d)
         formats.drop_rights_notice(d)
     return d
-
-
-_SENTENCE_END = re.compile(r"[.!?:;\"\u201d')]\s*$")
-
-
-def _join_hard_wraps(content: etree._Element) -> None:
-    """Teletype copy converted to NITF keeps its hard wraps as ``<br/>`` inside a paragraph
-    ("... the sale of stakes in <br/>four petrochemical ..."): those breaks are spaces. A paragraph
-    is hard-wrapped when its lines are line-length (30+ characters) and most end mid-sentence;
-    short lines (addresses, verse, lists) keep their breaks."""
-    for p in list(descendants(content, "p")):
-        brs = [el for el in p if isinstance(el.tag, str) and local(el) == "br"]
-        if not brs:
-            continue
-        lines, current = [], [p.text or ""]
-        for el in p:
-            if isinstance(el.tag, str) and local(el) == "br":
-                lines.append("".join(current))
-                current = [el.tail or ""]
-            else:
-                current.append(" ".join(el.itertext()) + (el.tail or ""))
-        wrapped = [ln.strip() for ln in lines]
-        if not all(len(ln) >= 30 for ln in wrapped):
-            continue
-        if sum(1 for ln in wrapped if _SENTENCE_END.search(ln)) * 2 > len(wrapped):
-            continue
-        for br in brs:
-            remove_keeping_tail(br, " ")
 
 
 _MEDIA_NOT_TEXT = frozenset({"media-producer", "media-metadata", "media-object", "media-reference"})

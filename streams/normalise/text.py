@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 from lxml import html as lxml_html
 
+from .layout import prepare_body
+
 # C0/C1 controls except tab/newline/CR, plus zero-width and bidi-override characters.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060\ufeff\ufffe\uffff]")
 _HSPACE = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -152,6 +154,7 @@ def html_to_text(markup: str) -> HtmlText:
         root = lxml_html.document_fromstring(markup, parser=HTML_PARSER)
     except (etree.ParserError, ValueError, etree.XMLSyntaxError):
         return HtmlText(paragraphs=split_paragraphs(html.unescape(_TAGLIKE.sub("\n", markup))))
+    prepare_body(root)  # data tables as rows, hard wraps joined: as in NITF and G2 bodies
     return element_to_text(root)
 
 

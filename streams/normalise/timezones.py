@@ -33,12 +33,23 @@ _CLOCK_RE = r"(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(
 _DATE_MDY = rf"{_MONTH_RE}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})"
 _DATE_DMY = rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+{_MONTH_RE},?\s+(?P<year>\d{{4}})"
 _DATE_ISO = r"(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})"
-_DATE_SLASH = r"(?P<sy>\d{4})/(?P<sm>\d{1,2})/(?P<sd>\d{1,2})"
+# Year first: "2025/12/02", and "2025.12.02" as Korean and Chinese pages write it.
+_DATE_SLASH = r"(?P<sy>\d{4})(?P<ssep>[/.])(?P<sm>\d{1,2})(?P=ssep)(?P<sd>\d{1,2})"
 # "02.12.2025" (day first) and "12/02/2025" (month first next to a zone in month_first_zones,
 # else day first); a number above 12 settles it either way.
 _DATE_NUMERIC = r"(?<![\d./])(?P<n1>\d{1,2})(?P<nsep>[./])(?P<n2>\d{1,2})(?P=nsep)(?P<ny>\d{4})(?![\d./]\d)"
-# Every time line has a clock ("11:48", "07.00", "9h05"): lines without one skip the patterns.
-_CLOCK_HINT = re.compile(r"\d[:.h]\d\d")
+# Japanese, Korean and Chinese dates ("2025年12月2日", "2025년 12월 2일"), a weekday in brackets
+# after them ("（火）", "(화)"), and their clocks: "15時30分", "오후 3시", "下午3时30分", "15:30".
+# 時間/时间/시간 after a number are hours of duration, not a clock.
+_DATE_CJK = r"(?P<cy>\d{4})\s*[年년]\s*(?P<cm>\d{1,2})\s*[月월]\s*(?P<cd>\d{1,2})\s*[日일](?:\s*[(（][^)）]{1,3}[)）])?"
+_CLOCK_CJK = (
+    r"(?P<campm>午前|午後|上午|下午|오전|오후)?\s*(?P<chour>\d{1,2})\s*"
+    r"(?:[時时시](?![間间간])\s*(?:(?P<cmin>\d{1,2})\s*[分분])?|:(?P<cmin2>\d{2}))"
+)
+_CJK_PM = frozenset({"午後", "下午", "오후"})
+_KANA = re.compile(r"[\u3040-\u30ff]")
+# Every time line has a clock ("11:48", "07.00", "9h05", "15時"): lines without one skip the patterns.
+_CLOCK_HINT = re.compile(r"\d[:.h]\d\d|\d\s*[時时시](?![間间간])")
 # An optional weekday before a date: "Tuesday, ", "Tue ", "Tue. "
 _WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
 
@@ -175,6 +186,7 @@ def _time_line_patterns() -> tuple[re.Pattern[str], ...]:
         # "11:48 JST, December 6, 2025"   /   "December 6, 2025 11:48 AM EST"   /   "19:05 (JST) Dec 2, 2025"
         pats.append(rf"{_CLOCK_RE}\s*(?:\(?{z}(?:\s+time)?\)?)?\s*(?:,|on|\||·|•|-|–|—)?\s*{_WEEKDAY}{d}")
         pats.append(rf"{_WEEKDAY}{d}(?:T|\s*(?:,|at|\||-|–|—|/|·|•)?\s*){_CLOCK_RE}\s*(?:\(?{z}(?:\s+time)?\)?)?")
+    pats.append(rf"{_DATE_CJK}\s*,?\s*{_CLOCK_CJK}(?:\s*[(（]?\s*{z}\s*[)）]?)?")
     return tuple(re.compile(p, re.IGNORECASE) for p in pats)
 
 
@@ -238,6 +250,8 @@ def _from_match(m: re.Match[str]) -> tuple[datetime, bool] | None:
             day_date = date(int(g["iy"]), int(g["im"]), int(g["id"]))
         elif g.get("ny"):
             day_date = _numeric_date(int(g["n1"]), int(g["n2"]), int(g["ny"]), g["nsep"], g.get("zone"))
+        elif g.get("cy"):
+            return _from_cjk_match(m, g)
         else:
             day_date = date(int(g["sy"]), int(g["sm"]), int(g["sd"]))
         hour, minute = int(g["hour"]), int(g["minute"])
@@ -253,3 +267,33 @@ def _from_match(m: re.Match[str]) -> tuple[datetime, bool] | None:
     tz = zone_at(g["zone"], local) if g.get("zone") else None
     dt = local.replace(tzinfo=tz or UTC)
     return dt.astimezone(UTC), tz is not None
+
+
+def _from_cjk_match(m: re.Match[str], g: dict[str, str | None]) -> tuple[datetime, bool] | None:
+    try:
+        day_date = date(int(g["cy"] or 0), int(g["cm"] or 0), int(g["cd"] or 0))
+        hour, minute = int(g["chour"] or 0), int(g["cmin"] or g["cmin2"] or 0)
+        if g.get("campm"):
+            if not 0 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if g["campm"] in _CJK_PM else 0)
+        clock = time(hour, minute)
+    except ValueError:
+        return None
+    local = datetime.combine(day_date, clock)
+    tz = zone_at(g["zone"], local) if g.get("zone") else _cjk_implied_zone(m)
+    return local.replace(tzinfo=tz or UTC).astimezone(UTC), tz is not None
+
+
+def _cjk_implied_zone(m: re.Match[str]) -> timezone | None:
+    """A time line in Korean is Korea's time and one in Japanese (kana in the line) Japan's: each
+    country has one zone. Chinese (Beijing, Taipei, Hong Kong: all +08:00) is told by its
+    simplified clock or half-day words; kanji alone could be Japanese or Chinese: no zone."""
+    written = m.group(0)
+    if "년" in written:
+        return abbreviations().get("KST")
+    if _KANA.search(m.string):
+        return abbreviations().get("JST")
+    if "时" in written or m.group("campm") in ("上午", "下午"):
+        return timezone(timedelta(hours=8))
+    return None

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from streams.normalise.datelines import find
-from streams.normalise.plaintext import trim_clutter
+from streams.normalise.plaintext import _is_time_line, trim_clutter
 
 from .conftest import one, raw_of
 from streams.normalise import normalise
@@ -126,3 +126,9 @@ def test_national_agencies_in_datelines_are_known(line, agency):
     # A title-case place takes a known agency (an unknown one needs a place in capitals).
     found = find(line)
     assert found is not None and found.agency == agency
+
+
+def test_cjk_time_line_is_read_but_a_sentence_mentioning_a_time_is_story():
+    assert _is_time_line("2025年12月2日 15時30分 配信")
+    assert _is_time_line("입력 2025년 12월 2일 오후 3:30")
+    assert not _is_time_line("政府は2025年12月2日午後3時に記者会見を開いた。")

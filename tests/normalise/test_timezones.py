@@ -96,3 +96,29 @@ def test_relative_times_and_bare_dates_are_not_timestamps():
 )
 def test_numeric_and_iso_dates_in_time_lines(line, expected):
     assert utc(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # Japanese (kana on the line: Japan's time), with and without the zone written.
+        ("配信日時：2025年12月2日 15時30分 ニュース", datetime(2025, 12, 2, 6, 30, tzinfo=UTC)),
+        ("2025年12月2日（火）午後3時05分（日本時間）", datetime(2025, 12, 2, 6, 5, tzinfo=UTC)),
+        # Korean: Korea's time.
+        ("입력 2025년 12월 2일 오후 3:30", datetime(2025, 12, 2, 6, 30, tzinfo=UTC)),
+        ("2025년 12월 2일 15시 30분 송고", datetime(2025, 12, 2, 6, 30, tzinfo=UTC)),
+        ("2025.12.02 15:30 KST", datetime(2025, 12, 2, 6, 30, tzinfo=UTC)),
+        # Chinese: simplified forms and the half-day words; Beijing time named.
+        ("2025年12月2日 下午3时30分", datetime(2025, 12, 2, 7, 30, tzinfo=UTC)),
+        ("2025年12月2日 15:30 北京时间", datetime(2025, 12, 2, 7, 30, tzinfo=UTC)),
+    ],
+)
+def test_japanese_korean_and_chinese_time_lines(line, expected):
+    assert utc(line) == expected
+
+
+def test_cjk_hours_of_duration_and_kanji_only_lines():
+    assert find_datetime("2025年12月2日 3時間") is None  # "3 hours", not 3 o'clock
+    found = find_datetime("2025年12月2日 15時30分")  # Japanese or Chinese: no zone can be told
+    assert found is not None and found[0] == datetime(2025, 12, 2, 15, 30, tzinfo=UTC) and not found[1]
+    assert find_datetime("v2025.12.02 build 15:30") is None
