@@ -3,11 +3,12 @@
 The stage functions build their vocabularies, parsers' tables and time zones on first use, and
 the tagger holds gazetteers and automatons: hundreds of thousands of objects that live as long
 as the worker. Python's full (generation 2) collections walked all of them, ~100 ms with the
-event loop stopped, a few times a minute under load: measured as the p99 of a worker's latency
-at 100 items/s (docs/benchmarks.md, session 6). So a worker runs the shipped samples through the
-stage functions once before it consumes (the first real item no longer pays for the loading),
-then moves everything alive into the collector's permanent generation (`gc.freeze`), which
-collections skip. The dedup table restored from its changelog is frozen again once recovered.
+event loop stopped, a few times a minute under load (measured with `gc.callbacks` in a worker
+at 100 items/s: 96 and 100 ms; 6 ms once frozen; docs/benchmarks.md, session 6). So a worker
+runs the shipped samples through the stage functions once before it consumes (the first real
+item no longer pays for the loading), then moves everything alive into the collector's
+permanent generation (`gc.freeze`), which collections skip. The dedup table restored from its
+changelog is frozen again once recovered.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ log = logging.getLogger(__name__)
 
 # Young collections every 700 allocations (CPython's default) promote an item's short-lived
 # objects into older generations while it is still being built; larger young generations
-# promote (and later walk) less. The third value keeps CPython's ratio for full collections.
+# promote (and later walk) less. Generation 1 every 20 young collections; full collections keep
+# CPython's rule. The values measured in session 6 (docs/benchmarks.md).
 GC_THRESHOLDS = (20_000, 20, 10)
 
 
