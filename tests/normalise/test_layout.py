@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import orjson
+import pytest
 from lxml import etree
 
 from streams.normalise import normalise
@@ -87,3 +88,16 @@ def test_a_notice_above_the_story_does_not_become_the_derived_headline():
     [item] = normalise(raw_of(orjson.dumps(doc), filename="item.json"))
     assert item.headline.startswith("Kenya's central bank cut its main lending rate"), item.headline
     assert "headline" in item.derived
+
+
+@pytest.mark.timeout(30)  # a hang guard: removing the breaks one by one took 51 s here
+def test_a_hostile_paragraph_of_breaks_is_joined_in_one_pass():
+    line = "a line of text that is long enough to be a teletype wrap"
+    paragraphs = html_to_text("<p>" + f"{line}<br/>" * 30_000 + "</p>").paragraphs
+    assert paragraphs == [" ".join([line] * 30_000)]
+
+
+@pytest.mark.timeout(30)
+def test_many_aligned_lines_become_paragraphs_in_one_splice():
+    paragraphs = html_to_text("<div><p>" + "Team  12  30\n" * 50_000 + "</p>after</div>").paragraphs
+    assert len(paragraphs) == 50_001 and paragraphs[0] == "Team 12 30" and paragraphs[-1] == "after"
