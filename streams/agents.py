@@ -27,7 +27,6 @@ from .models import DeadLetter, EnrichedEvent, WireItem, to_json, utcnow
 from .pipeline import build_deduplicator, build_tagger, dedup_stage, is_duplicate, normalise_stage, tag_stage
 from .routing import build_router
 from .settings import Settings
-from .warmup import freeze_long_lived
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +149,6 @@ def register_agents(app: faust.App, settings: Settings, stages: tuple[Any, Any, 
 
         async def reindex() -> None:  # its in-memory index is derived from the table: rebuild after recovery
             dedup.reload()
-            freeze_long_lived()  # the restored records live on: out of the collector's way (streams.warmup)
 
         dedup_table.on_recover(reindex)
         # A short window (tests, small deployments) is swept often enough to stay that short.
