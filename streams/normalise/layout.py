@@ -22,6 +22,7 @@ _CELL_MAX_CHARS = 120  # longer cells are prose, kept as paragraphs of their own
 
 
 def _local(el: etree._Element) -> str:
+    """The lower-case local name; "" for comments and processing instructions."""
     return local_name(el).lower()
 
 
@@ -33,14 +34,14 @@ def _make_p(parent_tag: str, text: str) -> etree._Element:
 
 
 def _cells(tr: etree._Element) -> list[etree._Element]:
-    return [c for c in tr if isinstance(c.tag, str) and _local(c) in ("td", "th")]
+    return [c for c in tr if _local(c) in ("td", "th")]
 
 
 def _is_data_table(table: etree._Element) -> bool:
     """Rows of short cells without blocks inside: a results table, a price list, a timetable."""
-    for tr in (el for el in table.iter() if isinstance(el.tag, str) and _local(el) == "tr"):
+    for tr in (el for el in table.iter() if _local(el) == "tr"):
         for cell in _cells(tr):
-            if any(isinstance(el.tag, str) and _local(el) in _CELL_BLOCKS for el in cell.iterdescendants()):
+            if any(_local(el) in _CELL_BLOCKS for el in cell.iterdescendants()):
                 return False
             if len(" ".join("".join(cell.itertext()).split())) > _CELL_MAX_CHARS:
                 return False
@@ -50,12 +51,12 @@ def _is_data_table(table: etree._Element) -> bool:
 def tables_to_rows(root: etree._Element) -> None:
     """A data table's row is one line (its cells joined by spaces) instead of a paragraph per
     cell. Tables used for page layout (cells holding paragraphs or prose) are left alone."""
-    for table in [el for el in root.iter() if isinstance(el.tag, str) and _local(el) == "table"]:
+    for table in [el for el in root.iter() if _local(el) == "table"]:
         parent = table.getparent()
         if parent is None or not _is_data_table(table):
             continue
         rows = []
-        for tr in (el for el in table.iter() if isinstance(el.tag, str) and _local(el) == "tr"):
+        for tr in (el for el in table.iter() if _local(el) == "tr"):
             line = " ".join(text for text in (" ".join(" ".join(c.itertext()).split()) for c in _cells(tr)) if text)
             if line:
                 rows.append(line)
@@ -67,7 +68,7 @@ def tables_to_rows(root: etree._Element) -> None:
 def aligned_lines_to_paragraphs(root: etree._Element) -> None:
     """A paragraph holding column-aligned lines (a results table typed into a ``<p>``) is one
     paragraph per line instead of one run-on paragraph."""
-    for p in [el for el in root.iter() if isinstance(el.tag, str) and _local(el) == "p" and len(el) == 0]:
+    for p in [el for el in root.iter() if _local(el) == "p" and len(el) == 0]:
         lines = [ln.strip() for ln in (p.text or "").splitlines() if ln.strip()]
         if len(lines) < 3 or sum(1 for ln in lines if _COLUMN_GAP.search(ln)) * 2 < len(lines):
             continue
@@ -86,13 +87,13 @@ def join_hard_wraps(root: etree._Element) -> None:
     ("... the sale of stakes in <br/>four petrochemical ..."): those breaks are spaces. A paragraph
     is hard-wrapped when its lines are line-length (30+ characters) and most end mid-sentence;
     short lines (addresses, verse, lists) keep their breaks."""
-    for p in [el for el in root.iter() if isinstance(el.tag, str) and _local(el) == "p"]:
-        brs = [el for el in p if isinstance(el.tag, str) and _local(el) == "br"]
+    for p in [el for el in root.iter() if _local(el) == "p"]:
+        brs = [el for el in p if _local(el) == "br"]
         if not brs:
             continue
         lines, current = [], [p.text or ""]
         for el in p:
-            if isinstance(el.tag, str) and _local(el) == "br":
+            if _local(el) == "br":
                 lines.append("".join(current))
                 current = [el.tail or ""]
             else:
@@ -113,7 +114,7 @@ def _drop_breaks(p: etree._Element) -> None:
     tails: list[list[str]] = []
     current = text
     for el in p:
-        if isinstance(el.tag, str) and _local(el) == "br":
+        if _local(el) == "br":
             current.append(" " + (el.tail or ""))
         else:
             kept.append(el)

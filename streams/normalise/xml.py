@@ -117,13 +117,13 @@ def local(el: etree._Element) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def remove_keeping_tail(el: etree._Element, sep: str = "") -> None:
-    """Removes an element but not the text after it (its tail, `sep` before it), which joins the
-    previous sibling's tail or, first in its parent, the parent's text."""
+def remove_keeping_tail(el: etree._Element) -> None:
+    """Removes an element but not the text after it (its tail), which joins the previous
+    sibling's tail or, first in its parent, the parent's text."""
     parent = el.getparent()
     if parent is None:
         return
-    joined = sep + (el.tail or "")
+    joined = el.tail or ""
     if joined:
         prev = el.getprevious()
         if prev is None:
