@@ -257,7 +257,8 @@ def _words(line: str) -> int:
 
 
 def _is_time_line(line: str) -> bool:
-    if _words(line) > _MAX_TIME_LINE_WORDS:
+    words = _words(line)
+    if words > _MAX_TIME_LINE_WORDS:
         return False
     found = find_datetime(line)
     if found is None:
@@ -265,7 +266,7 @@ def _is_time_line(line: str) -> bool:
     # Japanese, Chinese and Korean sentences are one "word" or a few: such a line is a time line
     # only when the date and time are most of it ("2025年12月2日 15時30分 配信"), not a sentence
     # that mentions one ("政府は2025年12月2日午後3時に記者会見を開いた。").
-    return _words(line) > 3 or len(found[2].group(0)) * 5 >= len(line.strip()) * 3
+    return words > 3 or len(found[2].group(0)) * 5 >= len(line.strip()) * 3
 
 
 def _story_start(lines: list[str], *, headline_first: bool = True) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import cache
+from typing import Any
 
 from .resources import load
 
@@ -242,6 +243,18 @@ def _numeric_date(n1: int, n2: int, year: int, sep: str, zone_name: str | None) 
 
 def _from_match(m: re.Match[str]) -> tuple[datetime, bool] | None:
     g = m.groupdict()
+    local = _cjk_local(g) if g.get("cy") else _local_time(g)
+    if local is None:
+        return None
+    if g.get("zone"):
+        tz = zone_at(g["zone"], local)
+    else:
+        tz = _cjk_implied_zone(m) if g.get("cy") else None
+    return local.replace(tzinfo=tz or UTC).astimezone(UTC), tz is not None
+
+
+def _local_time(g: dict[str, Any]) -> datetime | None:
+    """The written date and clock of a line in Latin script, as a naive datetime."""
     try:
         if g.get("year"):
             month = _MONTHS[g["month"].lower().rstrip(".")]
@@ -250,8 +263,6 @@ def _from_match(m: re.Match[str]) -> tuple[datetime, bool] | None:
             day_date = date(int(g["iy"]), int(g["im"]), int(g["id"]))
         elif g.get("ny"):
             day_date = _numeric_date(int(g["n1"]), int(g["n2"]), int(g["ny"]), g["nsep"], g.get("zone"))
-        elif g.get("cy"):
-            return _from_cjk_match(m, g)
         else:
             day_date = date(int(g["sy"]), int(g["sm"]), int(g["sd"]))
         hour, minute = int(g["hour"]), int(g["minute"])
@@ -263,13 +274,11 @@ def _from_match(m: re.Match[str]) -> tuple[datetime, bool] | None:
         clock = time(hour, minute, int(g.get("second") or 0))
     except (ValueError, KeyError):
         return None
-    local = datetime.combine(day_date, clock)
-    tz = zone_at(g["zone"], local) if g.get("zone") else None
-    dt = local.replace(tzinfo=tz or UTC)
-    return dt.astimezone(UTC), tz is not None
+    return datetime.combine(day_date, clock)
 
 
-def _from_cjk_match(m: re.Match[str], g: dict[str, str | None]) -> tuple[datetime, bool] | None:
+def _cjk_local(g: dict[str, Any]) -> datetime | None:
+    """The written date and clock of a Japanese, Korean or Chinese time line (naive)."""
     try:
         day_date = date(int(g["cy"] or 0), int(g["cm"] or 0), int(g["cd"] or 0))
         hour, minute = int(g["chour"] or 0), int(g["cmin"] or g["cmin2"] or 0)
@@ -280,9 +289,7 @@ def _from_cjk_match(m: re.Match[str], g: dict[str, str | None]) -> tuple[datetim
         clock = time(hour, minute)
     except ValueError:
         return None
-    local = datetime.combine(day_date, clock)
-    tz = zone_at(g["zone"], local) if g.get("zone") else _cjk_implied_zone(m)
-    return local.replace(tzinfo=tz or UTC).astimezone(UTC), tz is not None
+    return datetime.combine(day_date, clock)
 
 
 def _cjk_implied_zone(m: re.Match[str]) -> timezone | None:
