@@ -470,6 +470,9 @@ def run(*, quick: bool = False) -> BenchReport:
             "p99": round(_percentile(lat, 0.99), 1),
             "p999": round(_percentile(lat, 0.999), 1),
             "max": round(max(lat), 1),
+            # The fixed rate as a share of what the same worker managed just before: queueing,
+            # and so the tail, grows steeply with it (a slow moment of a shared machine shows here).
+            "load": round(LATENCY_RATE / rate(pipes[0]), 2),
             # Where it goes: each hop's share (fetch wait, queueing, work, produce).
             "hops": {
                 hop: {"p50": round(_percentile(v, 0.50), 1), "p99": round(_percentile(v, 0.99), 1)}
@@ -504,7 +507,8 @@ def run(*, quick: bool = False) -> BenchReport:
              if plan.broker_warmup else "no broker warm-up round (--quick)"),
             f"latency: {LATENCY_RATE} items/s of distinct stories, received_at (at send) to the record's timestamp "
             "on wire.enriched (first round's pipeline worker): p50 / p99 / p99.9 "
-            f"{summary['latency_ms']['p50']:.0f} / {summary['latency_ms']['p99']:.0f} / {summary['latency_ms']['p999']:.0f} ms; "
+            f"{summary['latency_ms']['p50']:.0f} / {summary['latency_ms']['p99']:.0f} / {summary['latency_ms']['p999']:.0f} ms "
+            f"at {summary['latency_ms']['load']:.0%} of that worker's measured throughput; "
             "per hop (p50 / p99 ms, Kafka timestamps of the record read and the record written): "
             + ", ".join(f"{hop} {v['p50']:.0f} / {v['p99']:.0f}" for hop, v in summary["latency_ms"]["hops"].items()),
             f"corpus: every {SAMPLE_EVERY}th item a shipped sample (repeats: duplicates), the rest distinct "

@@ -51,6 +51,8 @@ def test_quick_bench_prints_one_json_object_with_the_issues_keys(kafka_bootstrap
     latency = report["latency_ms"]
     assert 0 < latency["p50"] <= latency["p99"] <= latency["p999"] < 60_000
     assert latency["items"] == 2 * 200  # every item sent at the fixed rate came out on wire.enriched
+    # the fixed rate as a share of the same worker's measured throughput
+    assert abs(latency["load"] - 200 / report["rounds"][0]["pipeline_items_per_s"]) < 0.01
     # Each hop's share, from the Kafka timestamps of one item's records: never more than the whole.
     assert set(latency["hops"]) == {"normalise", "dedup", "tag"}
     for hop in latency["hops"].values():
