@@ -109,6 +109,8 @@ class Lexicon:
     max_hits: int = 3
     ticker_topic: int | None = None  # the topic a stock ticker ("<GM>", "(NYSE: GM)") is evidence of
     ticker_weight: float = 0.0
+    scoreline_topic: int | None = None  # the topic a sports result ("beat Argentina 2-1", "7-6 7-5") is evidence of
+    scoreline_weight: float = 0.0
     # Languages the topic phrases are written in (ISO 639-1): other items get only the topics their
     # source supplied ("war" is "was" in German copy).
     phrase_languages: frozenset[str] = frozenset({"en"})
@@ -384,6 +386,10 @@ def _load_topics(lex: Lexicon) -> None:
     if ticker.get("topic") in lex.topic_index:
         lex.ticker_topic = lex.topic_index[ticker["topic"]]
         lex.ticker_weight = float(ticker.get("weight", 1.0))
+    scoreline = spec.get("scoreline") or {}
+    if scoreline.get("topic") in lex.topic_index:
+        lex.scoreline_topic = lex.topic_index[scoreline["topic"]]
+        lex.scoreline_weight = float(scoreline.get("weight", 1.0))
 
 
 def _load_regions(lex: Lexicon, desk_path: Path) -> None:

@@ -58,3 +58,25 @@ def test_seed_like_text_with_noise(tagger, item_factory, prefix, suffix):
     tags = tagger.tag(item)
     _check(item, tags)
     assert "person:nicolas-maduro" in {t.code for t in tags.people}
+
+
+SCORE_TEXT = st.lists(
+    st.one_of(st.sampled_from(["beat", "won", "drew", "win", "victory", "ruled", "aged", "-", " ", ",", ".", "(5)",
+                               "7-6", "6-4", "2024-25", "2025-12-02", "F-16", "52-48", "1.5-2"]),
+              st.integers(0, 2000).map(str), st.text(alphabet="0123456789- ,.()", max_size=8)),
+    max_size=40,
+).map("".join)
+
+
+@given(SCORE_TEXT)
+@settings(max_examples=300, deadline=None)
+def test_a_sports_result_is_always_one_whole_pair_of_scores(text):
+    from streams.tagging._tagger import _scorelines
+
+    for start, end in _scorelines(text):
+        span = text[start:end]
+        left, _, right = span.split("(")[0].partition("-")
+        assert left.isdigit() and right.isdigit() and len(left) <= 3 and len(right) <= 3, span
+        # never a piece of a longer number, range or date
+        assert not (start and text[start - 1] in "0123456789.-"), span
+        assert not (end < len(text) and text[end] in "0123456789-"), span

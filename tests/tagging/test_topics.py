@@ -212,3 +212,28 @@ def test_phrases_read_only_copy_in_their_language(tagger, item_factory):
     assert "medtop:20001065" in found  # what the source supplied is kept
     english = item_factory("Airstrikes and shelling hit the city as fighting intensified; troops advanced.")
     assert "medtop:16000000" in topics(tagger, english.model_copy(update={"language": "en-GB"}))
+
+
+SPORT = "medtop:15000000"
+
+
+def test_sports_results_make_sport_with_one_more_phrase(tagger, item_factory):
+    # No "tennis" in the copy: the set scores and the tour's name say it.
+    tennis = item_factory("Italy's Jannik Sinner beat Spain's Carlos Alcaraz 7-6 7-5 to win the ATP Finals on Sunday.",
+                          headline="Sinner beats Alcaraz in Turin final")
+    assert SPORT in topics(tagger, tennis)
+    # Without the score the tour's name alone is one phrase: not enough.
+    assert SPORT not in topics(tagger, item_factory("Jannik Sinner spoke about the ATP Finals on Sunday.",
+                                                     headline="Sinner speaks"))
+    football = item_factory("Bayern beat Dortmund 3-1 on Saturday to go four points clear in the Bundesliga.",
+                            headline="Bayern top of the table")
+    found = topics(tagger, football)
+    assert SPORT in found
+    assert "3-1" in {e.text for e in found[SPORT].evidence}  # the result is shown as evidence
+
+
+def test_vote_and_court_margins_are_not_sports_results(tagger, item_factory):
+    for body in ("The Supreme Court ruled 6-3 on Friday that the agency had exceeded its authority, a win for the states.",
+                 "The Senate passed the bill 52-48 after the measure won 52-48 in a procedural vote.",
+                 "Turnout among voters aged 18-24 rose in the 2024-25 season of local elections, the commission said."):
+        assert SPORT not in topics(tagger, item_factory(body, headline="Lawmakers back the measure")), body
