@@ -133,6 +133,8 @@ class Lexicon:
     # Words before a place that make it where securities are listed or traded ("listed in Luxembourg").
     venue_before: tuple[str, ...] = ()
     venue_last: frozenset[str] = frozenset()  # the last words of venue_before's cues
+    meeting_before: tuple[str, ...] = ()  # "talks in", "mediated by": a meeting place or a go-between
+    meeting_last: frozenset[str] = frozenset()
     source_last: frozenset[str] = frozenset()  # the last words of source_before's cues
     ctx_words: dict[str, int] = field(default_factory=dict)
     phrases: dict[str, int] = field(default_factory=dict)  # storyline phrase text -> id
@@ -279,6 +281,8 @@ def _load_places(lex: Lexicon) -> None:
     lex.bureau_cities = frozenset(key_of(w) for w in curated.get("bureau_cities") or [])
     lex.venue_before = tuple(sorted({match_key(c) for c in curated.get("venue_cues") or []}, key=len, reverse=True))
     lex.venue_last = frozenset(c.split()[-1] for c in lex.venue_before)
+    lex.meeting_before = tuple(sorted({match_key(c) for c in curated.get("meeting_cues") or []}, key=len, reverse=True))
+    lex.meeting_last = frozenset(c.split()[-1] for c in lex.meeting_before)
     generated_cities = json.loads((DATA_DIR / "dateline_cities.json").read_text(encoding="utf-8"))
     lex.dateline_cities = {key_of(k): v for k, v in generated_cities["cities"].items()}
 

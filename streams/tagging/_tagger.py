@@ -60,6 +60,11 @@ PRIMARY_SHARE = 0.75
 SOURCE = 0.2
 # Where securities are listed or traded ("will be listed in Luxembourg") is a venue, not a subject.
 VENUE = 0.2
+# Where parties meet ("talks in Doha") or who mediates ("mediated by Qatar"): part of the story,
+# seldom its subject (place_aliases.yaml: meeting_cues).
+MEETING = 0.5
+# What may join a place to a cued one before it and share its cue ("mediated by Qatar and Egypt").
+_CUE_JOINERS = frozenset({" and ", ", ", ", and ", " or "})
 MAX_PRIMARY = 3
 # At most this many characters between a country's name and a person of that country make the
 # name the person's title ("U.S. Secretary of State Marco Rubio"): one reference, counted once.
@@ -240,6 +245,7 @@ class Tagger:
             entities = f.entities
             last_org_end, last_org_country = -1, None  # the last organisation with a country
             last_place_end, last_place_country = -1, None  # the last place name counted
+            last_cued_end, last_cue = -1, 1.0  # the end of the last place a cue discounted, and by what
             for i, (start, end, entry, key) in enumerate(entities):
                 kind, pos = entry.kind, f.position_weight(start)
                 ev = (f.order, start, end, f.name, f.text)
@@ -265,8 +271,12 @@ class Tagger:
                         weight *= lex.hub_cities[key]
                     if start in listed:
                         weight *= LISTED
-                    if lex.venue_before and _cue_before(lex.venue_before, lex.venue_last, f.lower, start):
-                        weight *= VENUE
+                    cue = _place_cue(lex, f.lower, start)
+                    if cue == 1.0 and last_cued_end >= 0 and f.lower[last_cued_end:start] in _CUE_JOINERS:
+                        cue = last_cue  # "mediated by Qatar and Egypt"
+                    if cue != 1.0:
+                        weight *= cue
+                        last_cued_end, last_cue = end, cue
                     self._place(places, code, weight * pos, ev, discounted, hub)
                     last_place_end, last_place_country = end, code
                 elif kind == PERSON or kind == SURNAME:
@@ -742,6 +752,16 @@ def _cue_before(cues: tuple[str, ...], lasts: frozenset[str], lower: str, start:
         if before.endswith(cue) and (len(before) == len(cue) or before[-len(cue) - 1] == " "):
             return True
     return False
+
+
+def _place_cue(lex: Lexicon, lower: str, start: int) -> float:
+    """The factor the words before a place name give it: a listing venue (VENUE), a meeting place
+    or go-between (MEETING), or 1."""
+    if lex.venue_before and _cue_before(lex.venue_before, lex.venue_last, lower, start):
+        return VENUE
+    if lex.meeting_before and _cue_before(lex.meeting_before, lex.meeting_last, lower, start):
+        return MEETING
+    return 1.0
 
 
 def _source_cue(lex: Lexicon, lower: str, start: int, end: int) -> bool:

@@ -171,3 +171,20 @@ def test_organisation_data_is_consistent():
 def test_organisation_codes_are_unique(tagger):
     codes = [o.code for o in tagger._lex.organisations]
     assert len(codes) == len(set(codes))
+
+
+def test_mediators_and_meeting_places_are_not_the_subject(tagger, item_factory):
+    body = ("Israel and Hamas agreed on a ceasefire on Tuesday after talks in Doha mediated by Qatar and Egypt, "
+            "officials said.\n\nThe truce begins on Wednesday morning.")
+    found = places(tagger, item_factory, body, dateline="GAZA",
+                   headline="Israel, Hamas agree truce in talks mediated by Qatar and Egypt")
+    primary = {code for code, t in found.items() if t.primary}
+    assert {"IL", "PS"} <= primary and not primary & {"QA", "EG"}
+    # Still part of the story: tagged, below the parties. "and Egypt" shares the cue of "by Qatar".
+    assert {"QA", "EG"} <= set(found)
+    assert found["EG"].score < found["IL"].score and found["QA"].score < found["IL"].score
+
+    body = "Armenia and Azerbaijan signed a peace framework at a summit in Washington on Friday."
+    found = places(tagger, item_factory, body, headline="Armenia, Azerbaijan sign peace framework")
+    assert {"AM", "AZ"} <= {code for code, t in found.items() if t.primary}
+    assert "US" not in found or not found["US"].primary
