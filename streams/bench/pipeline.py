@@ -425,9 +425,7 @@ def _latency_headline(per_round: list[dict[str, Any]]) -> dict[str, Any]:
     """The rounds' latency figures in one: each percentile (and the load) is the median of the
     rounds', as the ratio is, so one slow stretch of a shared machine decides one round and not
     the figure; the max is the largest of all."""
-    def median(values: list[float]) -> float:
-        return statistics.median(values)
-
+    median = statistics.median
     return {
         "rate_items_per_s": LATENCY_RATE,
         "items": sum(r["items"] for r in per_round),
