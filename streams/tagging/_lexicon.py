@@ -107,10 +107,9 @@ class Lexicon:
     topic_index: dict[str, int] = field(default_factory=dict)
     subject_map: dict[str, str] = field(default_factory=dict)
     max_hits: int = 3
-    ticker_topic: int | None = None  # the topic a stock ticker ("<GM>", "(NYSE: GM)") is evidence of
-    ticker_weight: float = 0.0
-    scoreline_topic: int | None = None  # the topic a sports result ("beat Argentina 2-1", "7-6 7-5") is evidence of
-    scoreline_weight: float = 0.0
+    # (topic, weight) that a pattern is evidence of, by kind: "ticker" (a stock ticker: "<GM>",
+    # "(NYSE: GM)") and "scoreline" (a sports result: "beat Argentina 2-1", "7-6 7-5").
+    evidence_topics: dict[str, tuple[int, float]] = field(default_factory=dict)
     # Languages the topic phrases are written in (ISO 639-1): other items get only the topics their
     # source supplied ("war" is "was" in German copy).
     phrase_languages: frozenset[str] = frozenset({"en"})
@@ -386,14 +385,10 @@ def _load_topics(lex: Lexicon) -> None:
             phrase = str(phrase)
             mode = EXACT if _is_acronym(phrase.rstrip("*")) else ANY
             lex.add(phrase, Entry(TOPIC, idx, mode, float(weight)))
-    ticker = spec.get("ticker") or {}
-    if ticker.get("topic") in lex.topic_index:
-        lex.ticker_topic = lex.topic_index[ticker["topic"]]
-        lex.ticker_weight = float(ticker.get("weight", 1.0))
-    scoreline = spec.get("scoreline") or {}
-    if scoreline.get("topic") in lex.topic_index:
-        lex.scoreline_topic = lex.topic_index[scoreline["topic"]]
-        lex.scoreline_weight = float(scoreline.get("weight", 1.0))
+    for kind in ("ticker", "scoreline"):
+        rule = spec.get(kind) or {}
+        if rule.get("topic") in lex.topic_index:
+            lex.evidence_topics[kind] = (lex.topic_index[rule["topic"]], float(rule.get("weight", 1.0)))
 
 
 def _load_regions(lex: Lexicon, desk_path: Path) -> None:

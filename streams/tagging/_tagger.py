@@ -121,8 +121,14 @@ _RESULT_BEFORE = re.compile(
 _RESULT_AFTER = re.compile(r" (?:win|victory|defeat|draw|loss|home win|away win|rout|thrashing)\b", re.IGNORECASE)
 
 
-def _scorelines(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each sports result in the text (see above)."""
+def _tickers(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, key) of each stock ticker: each ticker counts as a phrase of its own."""
+    for m in _TICKER.finditer(text):
+        yield m.start(), m.end(), m.group(0)
+
+
+def _scorelines(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, key) of each sports result in the text (see above): all count as one phrase."""
     digits = "0123456789"
     hyphen = text.find("-")
     while hyphen != -1:
@@ -131,15 +137,18 @@ def _scorelines(text: str) -> Iterator[tuple[int, int]]:
             start = hyphen - 1
             while start > 0 and hyphen - start < 3 and text[start - 1] in digits:
                 start -= 1
-            m = _SCORE_PAIR.match(text, start)
-            end = m.end() if m else start
+            # Digits, the hyphen, a digit: always a pair.
+            end = _SCORE_PAIR.match(text, start).end()  # type: ignore[union-attr]
             # Not part of a date, a range of years, a model number or a decimal.
             inside = (start and text[start - 1] in "0123456789.-") or text[end : end + 1] in ("-", *digits)
-            if m and not inside and (_SET_SCORES.match(text, start) or _RESULT_AFTER.match(text, end)
-                                     or _RESULT_BEFORE.search(text, max(0, start - 60), start)):
-                yield start, end
+            if not inside and (_SET_SCORES.match(text, start) or _RESULT_AFTER.match(text, end)
+                               or _RESULT_BEFORE.search(text, max(0, start - 60), start)):
+                yield start, end, "scoreline"
         hyphen = text.find("-", hyphen + 1)
 
+
+# Evidence of a topic found by pattern rather than phrase (topics.yaml names the topic and weight).
+_EVIDENCE = {"ticker": _tickers, "scoreline": _scorelines}
 
 # Evidence is kept as (field order, start, end, field name, field text) until the tags are
 # built: plain tuples that sort into text order by themselves.
@@ -502,18 +511,12 @@ class Tagger:
                     if owner is not None and owner != self._topic_top[idx] and entry.weight < STRONG_PHRASE:
                         continue
                 count(idx, key, entry.weight, factor, (order, start, end, name, text))
-        if lex.ticker_topic is not None:
-            idx, weight = lex.ticker_topic, lex.ticker_weight
+        for kind, (idx, weight) in lex.evidence_topics.items():  # tickers, sports results
+            find = _EVIDENCE[kind]
             for f in phrase_fields:
                 factor = HEADLINE_FACTOR if f.name == "headline" else 1.0
-                for m in _TICKER.finditer(f.text):
-                    count(idx, m.group(0), weight, factor, (f.order, m.start(), m.end(), f.name, f.text))
-        if lex.scoreline_topic is not None:
-            idx, weight = lex.scoreline_topic, lex.scoreline_weight
-            for f in phrase_fields:
-                factor = HEADLINE_FACTOR if f.name == "headline" else 1.0
-                for start, end in _scorelines(f.text):
-                    count(idx, "scoreline", weight, factor, (f.order, start, end, f.name, f.text))
+                for start, end, key in find(f.text):
+                    count(idx, key, weight, factor, (f.order, start, end, f.name, f.text))
         total = dict(own)
         passed: set[int] = set()
         active = set(own)

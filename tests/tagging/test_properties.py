@@ -73,7 +73,7 @@ SCORE_TEXT = st.lists(
 def test_a_sports_result_is_always_one_whole_pair_of_scores(text):
     from streams.tagging._tagger import _scorelines
 
-    for start, end in _scorelines(text):
+    for start, end, _key in _scorelines(text):
         span = text[start:end]
         left, _, right = span.split("(")[0].partition("-")
         assert left.isdigit() and right.isdigit() and len(left) <= 3 and len(right) <= 3, span
