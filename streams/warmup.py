@@ -9,7 +9,8 @@ Not done here, though measured (docs/benchmarks.md, session 6): `gc.freeze()` af
 took the gazetteers and automatons out of full garbage collections (96–100 ms pauses of the
 event loop became 6 ms), but the sustained-load memory test then saw a worker's RSS grow faster
 (67 kB/s and, with the collector's count reset, 38 kB/s, against 14 kB/s without the freeze;
-one run each, bound 42 kB/s). Until that is understood the pauses stay.
+one run each, bound 42 kB/s). Until that is understood the pauses stay; they are rare (one
+full collection per worker over a whole bench run, session 7), so they are not the tail.
 """
 
 from __future__ import annotations
