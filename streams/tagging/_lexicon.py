@@ -45,6 +45,7 @@ class Entry:
     weight: float = 1.0
     prefix: bool = False  # "sanction*": the key may be followed by more letters
     exact: str | None = None  # for EXACT entries: the case-kept form the story must show
+    lang: str | None = None  # a local place name ("Deutschland"): only items in this language
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ class Lexicon:
         if not key:
             return
         exact = match_key(text, lower=False) if entry.mode == EXACT else None
-        entry = Entry(entry.kind, entry.ref, entry.mode, entry.weight, prefix, exact)
+        entry = Entry(entry.kind, entry.ref, entry.mode, entry.weight, prefix, exact, entry.lang)
         self.entries.setdefault((key, prefix), []).append(entry)
 
     def ctx_id(self, word: str) -> int:
@@ -270,6 +271,8 @@ def _load_places(lex: Lexicon) -> None:
         if best.place:
             lex.dateline_places.setdefault(key_of(name), best.place)
 
+    _load_local_places(lex, reserved)
+
     for code, names in (curated.get("dateline_qualifiers") or {}).items():
         for name in names:
             lex.dateline_qualifiers[key_of(name)] = code
@@ -289,6 +292,37 @@ def _load_places(lex: Lexicon) -> None:
         text = blocker["text"]
         mode = TITLE if text[:1].isupper() else ANY
         lex.add(text, Entry(BLOCK, blocker.get("region"), mode))
+
+
+# Languages that write a place's genitive with a plain -s ("Deutschlands", "Sveriges").
+_GENITIVE_S = frozenset({"da", "de", "nb", "sv"})
+# Item language tags read as the language of a local name list.
+LANGUAGE_ALIASES = {"no": "nb", "nn": "nb"}
+
+
+def _load_local_places(lex: Lexicon, reserved: set[str]) -> None:
+    """Country and city names as other languages write them (local_place_names.json, from CLDR),
+    each for items in its language only. A name the English gazetteer already has is left to it,
+    whatever it means there."""
+    local = json.loads((DATA_DIR / "local_place_names.json").read_text(encoding="utf-8"))["languages"]
+    taken = {key for key, _prefix in lex.entries}
+
+    def place(name: str, code: str, weight: float, lang: str) -> None:
+        forms = [name]
+        if lang in _GENITIVE_S and name[-1:] not in "sxzß":
+            forms.append(name + "s")
+        for form in forms:
+            if key_of(form) in reserved or match_key(form) in taken:
+                continue
+            lex.add(form, Entry(PLACE, code, TITLE, weight, lang=lang))
+            lex.dateline_places.setdefault(key_of(form), code)
+
+    for lang, spec in local.items():
+        for code, names in spec["countries"].items():
+            for name in names:
+                place(name, code, W_NAME, lang)
+        for name, city in spec["cities"].items():
+            place(name, city["country"], W_CAPITAL if city["capital"] else W_CITY, lang)
 
 
 def _load_people(lex: Lexicon) -> None:

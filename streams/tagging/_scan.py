@@ -24,6 +24,7 @@ class Field:
     lower: str
     title_case: bool
     lead_end: int
+    language: str = ""  # the item's primary language subtag: local place names need it
     entity_hits: list[Hit] = field(default_factory=list)
     topic_hits: list[Hit] = field(default_factory=list)
     phrase_hits: list[Hit] = field(default_factory=list)
@@ -42,7 +43,7 @@ class Field:
         return 1.5 if start < self.lead_end else 1.0
 
 
-def scan_field(lex: Lexicon, name: str, text: str) -> Field:
+def scan_field(lex: Lexicon, name: str, text: str, language: str = "") -> Field:
     lower = words_lower(text)
     f = Field(
         name=name,
@@ -50,6 +51,7 @@ def scan_field(lex: Lexicon, name: str, text: str) -> Field:
         lower=lower,
         title_case=name == "headline" and is_title_case(text),
         lead_end=len(text) if name == "headline" else lead_end(text),
+        language=language,
     )
     if lex.automaton is not None and len(lex.automaton):
         _run(lex.automaton, f)
@@ -63,7 +65,7 @@ def _run(automaton, f: Field) -> None:
     haystack = f" {lower} "
     n = len(lower)
     entity_hits, topic_hits, phrase_hits = f.entity_hits, f.topic_hits, f.phrase_hits
-    ctx, full_names = f.ctx, f.full_names
+    ctx, full_names, language = f.ctx, f.full_names, f.language
     for last, (padlen, prefix, key, entries) in automaton.iter(haystack):
         start = last - padlen + 1  # text index of the first letter
         if prefix:
@@ -77,6 +79,8 @@ def _run(automaton, f: Field) -> None:
         title_ok = original[start].isupper()
         exact_text = None
         for entry in entries:
+            if entry.lang is not None and entry.lang != language:
+                continue
             mode = entry.mode
             if mode == TITLE:
                 if not title_ok:

@@ -13,7 +13,8 @@ from streams.models import Evidence, Tag, Tags, WireItem
 
 from . import _build as build
 from ._lexicon import (
-    AMBIG, BLOCK, DATA_DIR, LEGAL, ORG, PERSON, PLACE, SURNAME, W_NAME, W_PERSON, Ambiguous, Lexicon,
+    AMBIG, BLOCK, DATA_DIR, LANGUAGE_ALIASES, LEGAL, ORG, PERSON, PLACE, SURNAME, W_NAME, W_PERSON, Ambiguous,
+    Lexicon,
     load_lexicon, saturate,
 )
 from ._rules import Vocabulary, load_rules
@@ -230,7 +231,9 @@ class Tagger:
 
     def tag(self, item: WireItem) -> Tags:
         lex = self._lex
-        fields = [scan_field(lex, name, text) for name, text in (("headline", item.headline), ("body_text", item.body_text)) if text]
+        language = (item.language or "").split("-")[0].lower()
+        language = LANGUAGE_ALIASES.get(language, language)
+        fields = [scan_field(lex, name, text, language) for name, text in (("headline", item.headline), ("body_text", item.body_text)) if text]
         ctx: set[int] = set().union(*(f.ctx for f in fields))
         full_names: set[int] = set().union(*(f.full_names for f in fields))
         skip = _dateline_prefix(item)
