@@ -46,6 +46,7 @@ class Entry:
     prefix: bool = False  # "sanction*": the key may be followed by more letters
     exact: str | None = None  # for EXACT entries: the case-kept form the story must show
     lang: str | None = None  # a local place name ("Deutschland"): only items in this language
+    proper: bool = False  # a topic's proper name (a team, a competition): counts in every language
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ class Lexicon:
         if not key:
             return
         exact = match_key(text, lower=False) if entry.mode == EXACT else None
-        entry = Entry(entry.kind, entry.ref, entry.mode, entry.weight, prefix, exact, entry.lang)
+        entry = Entry(entry.kind, entry.ref, entry.mode, entry.weight, prefix, exact, entry.lang, entry.proper)
         self.entries.setdefault((key, prefix), []).append(entry)
 
     def ctx_id(self, word: str) -> int:
@@ -423,6 +424,26 @@ def _load_topics(lex: Lexicon) -> None:
         rule = spec.get(kind) or {}
         if rule.get("topic") in lex.topic_index:
             lex.evidence_topics[kind] = (lex.topic_index[rule["topic"]], float(rule.get("weight", 1.0)))
+    _load_teams(lex)
+
+
+def _load_teams(lex: Lexicon) -> None:
+    """Teams, clubs and competitions (sports_teams.yaml): proper names, phrases of their topic in
+    every language. One already listed as an English phrase of the topic becomes proper, with
+    the larger weight, rather than a second entry (which would count every mention twice)."""
+    spec = _yaml(DATA_DIR / "sports_teams.yaml")
+    idx = lex.topic_index[spec["topic"]]
+    names = [(str(n), float(spec["competition_weight"])) for n in spec.get("competitions") or []]
+    names += [(str(n), float(spec["team_weight"])) for teams in (spec.get("leagues") or {}).values()
+              for team in teams for n in team]
+    for name, weight in names:
+        mode = EXACT if _is_acronym(name) else (TITLE if name[:1].isupper() else ANY)
+        slot = lex.entries.get((match_key(name), False), [])
+        same = [e for e in slot if e.kind == TOPIC and e.ref == idx]
+        for e in same:
+            slot.remove(e)
+            weight = max(weight, e.weight)
+        lex.add(name, Entry(TOPIC, idx, mode, weight, proper=True))
 
 
 def _load_regions(lex: Lexicon, desk_path: Path) -> None:

@@ -503,10 +503,14 @@ class Tagger:
             if len(ev) < MAX_TOPIC_EVIDENCE:
                 ev.append(span)
 
-        for f in phrase_fields:
+        for f in fields:
+            # Without phrases in the item's language, a topic's proper names (teams) still count.
+            proper_only = not phrase_fields
             factor = HEADLINE_FACTOR if f.name == "headline" else 1.0
             order, name, text = f.order, f.name, f.text
             for start, end, entry, key in f.topic_hits:
+                if proper_only and not entry.proper:
+                    continue
                 idx = entry.ref
                 if claimed:
                     # A phrase that names this topic outright counts whatever branch claimed it.
