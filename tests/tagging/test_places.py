@@ -98,6 +98,8 @@ def test_washington(tagger, item_factory, body, is_us):
     ("Turkey's central bank raised rates as the lira fell in Istanbul.", "TR", True),
     ("The family roasted a turkey for Thanksgiving dinner.", "TR", False),
     ("Families bought a Turkey for Thanksgiving, with stuffing and gravy.", "TR", False),
+    # A restaurant chain's menu, as a press release capitalises it.
+    ("New on the lunch menu: The Classic Turkey Breast Sandwich and the Turkey Bacon Avocado Sandwich.", "TR", False),
     ("Chad closed its border with Sudan, officials in N'Djamena said.", "TD", True),
     ("Chad Smith scored two goals for the club.", "TD", False),
     ("the ballots showed a hanging chad in one county.", "TD", False),
