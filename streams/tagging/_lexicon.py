@@ -340,10 +340,21 @@ def _load_people(lex: Lexicon) -> None:
         )
         lex.people.append(person)
         idx = len(lex.people) - 1
-        for full in dict.fromkeys([name, *spec.get("aliases", [])]):
+        fulls = list(dict.fromkeys([name, *spec.get("aliases", [])]))
+        shorts = [s for s in dict.fromkeys([surname, *spec.get("surnames", [])]) if key_of(s) != key_of(name)]
+        for full in fulls:
             lex.add(full, Entry(PERSON, idx, TITLE if full[:1].isupper() else ANY))
-        if key_of(surname) != key_of(name):
-            lex.add(surname, Entry(SURNAME, idx, TITLE if surname[:1].isupper() else ANY))
+        for short in shorts:
+            lex.add(short, Entry(SURNAME, idx, TITLE if short[:1].isupper() else ANY))
+        known = {match_key(f) for f in fulls + shorts}
+        # Spellings of one language ("Poutine", "Selenskyj"): only on items in that language, where
+        # the English spelling's checks would not find them and other languages' words might.
+        for lang, forms in (spec.get("local") or {}).items():
+            for form in forms:
+                if match_key(form) in known:  # spelled as in English ("Vladímir Putin"): found already
+                    continue
+                kind = PERSON if " " in form.strip() else SURNAME
+                lex.add(form, Entry(kind, idx, TITLE, lang=LANGUAGE_ALIASES.get(lang, lang)))
 
 
 def _load_organisations(lex: Lexicon) -> None:

@@ -89,3 +89,25 @@ def test_local_place_names_json_is_current():
     data = json.loads(current)["languages"]
     assert {"de", "fr", "es", "sv", "nb"} <= set(data)
     assert data["de"]["countries"]["DE"] == ["Deutschland"]
+
+
+def people(tagger, body: str, language: str | None) -> set[str]:
+    item = make_item(body).model_copy(update={"language": language})
+    return {t.name for t in tagger.tag(item).people}
+
+
+def test_local_spellings_of_people(tagger):
+    assert "Vladimir Putin" in people(tagger, "Poutine a reçu mardi les émissaires américains au Kremlin.", "fr")
+    assert "Volodymyr Zelenskiy" in people(tagger, "Selenskyj sprach am Dienstag in Kiew mit den Gesandten.", "de")
+    assert "Benjamin Netanyahu" in people(tagger, "Benjamin Netanjahu traf am Montag Außenminister Wadephul.", "de")
+
+
+def test_local_spellings_need_the_items_language(tagger):
+    # "Poutine" in English copy is the Quebec dish.
+    assert "Vladimir Putin" not in people(tagger, "Poutine is on the menu of every diner in Montreal.", "en")
+
+
+def test_other_english_short_forms(tagger):
+    # AP writes Zelenskyy, others Zelensky, Reuters Zelenskiy: all are the same president.
+    for body in ("Zelensky said on Tuesday the talks would go on.", "Zelenskyy said on Tuesday the talks would go on."):
+        assert "Volodymyr Zelenskiy" in people(tagger, body, "en"), body
