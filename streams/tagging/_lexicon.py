@@ -436,6 +436,20 @@ def _load_topics(lex: Lexicon) -> None:
         if rule.get("topic") in lex.topic_index:
             lex.evidence_topics[kind] = (lex.topic_index[rule["topic"]], float(rule.get("weight", 1.0)))
     _load_teams(lex)
+    _load_local_topics(lex)
+
+
+def _load_local_topics(lex: Lexicon) -> None:
+    """Topic phrases of other languages (topics_local.yaml), each for items in its language."""
+    spec = _yaml(DATA_DIR / "topics_local.yaml")
+    for lang, topics in (spec.get("languages") or {}).items():
+        lang = LANGUAGE_ALIASES.get(str(lang), str(lang))
+        for code, phrases in topics.items():
+            idx = lex.topic_index[code]  # a KeyError names a code topics.yaml does not have
+            for phrase, weight in phrases.items():
+                phrase = str(phrase)
+                mode = EXACT if _is_acronym(phrase.rstrip("*")) else ANY
+                lex.add(phrase, Entry(TOPIC, idx, mode, float(weight), lang=lang))
 
 
 def _load_teams(lex: Lexicon) -> None:

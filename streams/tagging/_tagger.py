@@ -504,12 +504,14 @@ class Tagger:
                 ev.append(span)
 
         for f in fields:
-            # Without phrases in the item's language, a topic's proper names (teams) still count.
-            proper_only = not phrase_fields
+            # Without English phrases for the item's language, its own language's phrases
+            # (topics_local.yaml; the scan kept only those of its language) and a topic's proper
+            # names (teams) still count.
+            local_only = not phrase_fields
             factor = HEADLINE_FACTOR if f.name == "headline" else 1.0
             order, name, text = f.order, f.name, f.text
             for start, end, entry, key in f.topic_hits:
-                if proper_only and not entry.proper:
+                if local_only and not (entry.proper or entry.lang):
                     continue
                 idx = entry.ref
                 if claimed:
