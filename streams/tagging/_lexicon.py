@@ -272,7 +272,7 @@ def _load_places(lex: Lexicon) -> None:
         if best.place:
             lex.dateline_places.setdefault(key_of(name), best.place)
 
-    _load_local_places(lex, reserved)
+    _load_local_places(lex, reserved, curated)
 
     for code, names in (curated.get("dateline_qualifiers") or {}).items():
         for name in names:
@@ -301,21 +301,28 @@ _GENITIVE_S = frozenset({"da", "de", "nb", "sv"})
 LANGUAGE_ALIASES = {"no": "nb", "nn": "nb"}
 
 
-def _load_local_places(lex: Lexicon, reserved: set[str]) -> None:
-    """Country and city names as other languages write them (local_place_names.json, from CLDR),
-    each for items in its language only. A name the English gazetteer already has is left to it,
-    whatever it means there."""
+def _load_local_places(lex: Lexicon, reserved: set[str], curated: dict[str, Any]) -> None:
+    """Country and city names as other languages write them (local_place_names.json, from CLDR)
+    and their demonyms (``local_demonyms`` in place_aliases.yaml), each for items in its language
+    only. A capitalised name the English gazetteer already has is left to it, whatever it means
+    there, and a form is loaded once per language."""
     local = json.loads((DATA_DIR / "local_place_names.json").read_text(encoding="utf-8"))["languages"]
-    taken = {key for key, _prefix in lex.entries}
+    english = {key for key, _prefix in lex.entries}
+    loaded: set[tuple[str, str]] = set()  # (key, language)
 
-    def place(name: str, code: str, weight: float, lang: str) -> None:
+    def place(name: str, code: str, weight: float, lang: str, *, genitive: bool = True) -> None:
         forms = [name]
-        if lang in _GENITIVE_S and name[-1:] not in "sxzß":
+        if genitive and lang in _GENITIVE_S and name[-1:] not in "sxzß":
             forms.append(name + "s")
         for form in forms:
-            if key_of(form) in reserved or match_key(form) in taken:
+            key = match_key(form)
+            # A capitalised form the English gazetteer has is found by its entry already; a
+            # lower-case one ("israelí", "china") adds the lower case, in this language only.
+            capital = form[:1].isupper()
+            if key_of(form) in reserved or (capital and key in english) or (key, lang) in loaded:
                 continue
-            lex.add(form, Entry(PLACE, code, TITLE, weight, lang=lang))
+            loaded.add((key, lang))
+            lex.add(form, Entry(PLACE, code, TITLE if form[:1].isupper() else ANY, weight, lang=lang))
             lex.dateline_places.setdefault(key_of(form), code)
 
     for lang, spec in local.items():
@@ -324,6 +331,10 @@ def _load_local_places(lex: Lexicon, reserved: set[str]) -> None:
                 place(name, code, W_NAME, lang)
         for name, city in spec["cities"].items():
             place(name, city["country"], W_CAPITAL if city["capital"] else W_CITY, lang)
+    for lang, by_code in (curated.get("local_demonyms") or {}).items():
+        for code, forms in by_code.items():
+            for form in forms:
+                place(str(form), code, W_DEMONYM, LANGUAGE_ALIASES.get(lang, lang), genitive=False)
 
 
 def _load_people(lex: Lexicon) -> None:

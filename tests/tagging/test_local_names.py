@@ -66,15 +66,21 @@ def test_local_dateline(tagger):
 
 
 def test_english_names_keep_their_meaning(tagger):
-    # A local name spelled like an English place name ("China", "Mexico", "Kiev") is not loaded:
-    # the English entry, with its own checks and meaning, decides alone.
+    # A capitalised local name spelled like an English place name ("China", "Mexico", "Kiev") is
+    # not loaded: the English entry, with its own checks and meaning, decides alone.
     from streams.tagging._lexicon import PLACE
+
+    from streams.tagging._lexicon import TITLE
 
     local_keys, english_keys = set(), set()
     for key, entries in tagger._lex.entries.items():
         for entry in entries:
-            if entry.kind == PLACE:
-                (local_keys if entry.lang else english_keys).add(key)
+            if entry.kind != PLACE:
+                continue
+            if entry.lang is None:
+                english_keys.add(key)
+            elif entry.mode == TITLE:  # lower-case forms ("israelí") may extend an English key
+                local_keys.add(key)
     assert len(local_keys) > 1000
     assert not local_keys & english_keys
 
@@ -111,3 +117,20 @@ def test_other_english_short_forms(tagger):
     # AP writes Zelenskyy, others Zelensky, Reuters Zelenskiy: all are the same president.
     for body in ("Zelensky said on Tuesday the talks would go on.", "Zelenskyy said on Tuesday the talks would go on."):
         assert "Volodymyr Zelenskiy" in people(tagger, body, "en"), body
+
+
+def test_a_name_two_languages_share(tagger):
+    # French and Italian both write "Bruxelles": each language has its own entry.
+    for language, body in (("fr", "Les ministres se sont réunis à Bruxelles mardi."),
+                           ("it", "I ministri si sono riuniti a Bruxelles martedì.")):
+        assert "BE" in places(tagger, body, language), language
+
+
+def test_local_demonyms(tagger):
+    assert "US" in places(tagger, "Les émissaires américains sont arrivés mardi.", "fr")
+    assert "RU" in places(tagger, "Die russische Armee meldete neue Angriffe.", "de")
+    assert "UA" in places(tagger, "Le président ukrainien a reçu les émissaires.", "fr")
+    assert "IL" in places(tagger, "El ejército israelí anunció nuevos ataques.", "es")
+    # Whole words only, in their language only: no Russia in "Russell", none in English copy.
+    assert "RU" not in places(tagger, "Russell Crowe sprach am Dienstag in Berlin.", "de")
+    assert "US" not in places(tagger, "The américains were a band from Lyon.", "en")
