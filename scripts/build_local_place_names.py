@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from pathlib import Path
 
 import babel
@@ -31,17 +30,15 @@ import yaml
 from babel import Locale
 from babel.core import get_global
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gazetteer_files import fold, render, write_or_check  # noqa: E402
+
 DATA = Path(__file__).resolve().parents[1] / "streams" / "tagging" / "data"
 OUT = DATA / "local_place_names.json"
 
 # Wire languages whose place names stand uninflected in running text (Finnish "Saksassa" or
 # Polish "Niemczech" would need a morphology, not a list).
 LANGUAGES = ("da", "de", "es", "fr", "it", "nb", "nl", "pt", "sv")
-
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
 def spellings(name: str) -> list[str]:
@@ -91,24 +88,14 @@ def build() -> dict:
     }
 
 
-def render(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check that the file is current")
     args = parser.parse_args(argv)
     text = render(build())
-    if args.check:
-        if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
-            print(f"{OUT} is stale; run scripts/build_local_place_names.py", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text, encoding="utf-8")
     data = json.loads(text)["languages"]
-    print(f"wrote {OUT}: " + ", ".join(f"{k} {len(v['countries'])}+{len(v['cities'])}" for k, v in data.items()))
-    return 0
+    summary = ", ".join(f"{k} {len(v['countries'])}+{len(v['cities'])}" for k, v in data.items())
+    return write_or_check(OUT, text, check=args.check, script=Path(__file__).name, summary=summary)
 
 
 if __name__ == "__main__":
