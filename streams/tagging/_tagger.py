@@ -14,8 +14,7 @@ from streams.models import Evidence, Tag, Tags, WireItem
 from . import _build as build
 from ._lexicon import (
     AMBIG, BLOCK, DATA_DIR, LANGUAGE_ALIASES, LEGAL, ORG, PERSON, PLACE, SURNAME, W_NAME, W_PERSON, Ambiguous,
-    Lexicon,
-    load_lexicon, saturate,
+    Lexicon, load_lexicon, saturate,
 )
 from ._rules import Vocabulary, load_rules
 from ._scan import Field, resolve_entities, scan_field
@@ -173,6 +172,12 @@ class _Mention:
             self.evidence.append(ev)
 
 
+def _language(item: WireItem) -> str:
+    """The item's primary language subtag as the data files name languages ("nb" for "no-NO")."""
+    language = (item.language or "").split("-")[0].lower()
+    return LANGUAGE_ALIASES.get(language, language)
+
+
 class Tagger:
     """Tags WireItems. Build it once with :meth:`load`; :meth:`tag` is pure and cheap."""
 
@@ -231,8 +236,7 @@ class Tagger:
 
     def tag(self, item: WireItem) -> Tags:
         lex = self._lex
-        language = (item.language or "").split("-")[0].lower()
-        language = LANGUAGE_ALIASES.get(language, language)
+        language = _language(item)
         fields = [scan_field(lex, name, text, language) for name, text in (("headline", item.headline), ("body_text", item.body_text)) if text]
         ctx: set[int] = set().union(*(f.ctx for f in fields))
         full_names: set[int] = set().union(*(f.full_names for f in fields))
@@ -483,7 +487,7 @@ class Tagger:
         hits_per_topic: dict[int, int] = {}
         distinct: dict[int, int] = {}  # different phrases found per topic
         strong: set[int] = set()  # topics with a phrase that names them outright
-        language = (item.language or "").split("-")[0].lower()
+        language = _language(item)
         phrase_fields = fields if not language or language in lex.phrase_languages else []
         claimed = self._claimed_spans(phrase_fields)
         def count(idx: int, key: str, weight: float, factor: float, span: Span) -> None:
