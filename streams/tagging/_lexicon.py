@@ -322,7 +322,7 @@ def _load_local_places(lex: Lexicon, reserved: set[str], curated: dict[str, Any]
             if key_of(form) in reserved or (capital and key in english) or (key, lang) in loaded:
                 continue
             loaded.add((key, lang))
-            lex.add(form, Entry(PLACE, code, TITLE if form[:1].isupper() else ANY, weight, lang=lang))
+            lex.add(form, Entry(PLACE, code, TITLE if capital else ANY, weight, lang=lang))
             lex.dateline_places.setdefault(key_of(form), code)
 
     for lang, spec in local.items():
@@ -438,10 +438,7 @@ def _load_topics(lex: Lexicon) -> None:
         lex.topics.append(topic)
         idx = len(lex.topics) - 1
         lex.topic_index[topic.code] = idx
-        for phrase, weight in (t.get("phrases") or {}).items():
-            phrase = str(phrase)
-            mode = EXACT if _is_acronym(phrase.rstrip("*")) else ANY
-            lex.add(phrase, Entry(TOPIC, idx, mode, float(weight)))
+        _add_topic_phrases(lex, idx, t.get("phrases") or {})
     for kind in ("ticker", "scoreline"):
         rule = spec.get(kind) or {}
         if rule.get("topic") in lex.topic_index:
@@ -456,11 +453,16 @@ def _load_local_topics(lex: Lexicon) -> None:
     for lang, topics in (spec.get("languages") or {}).items():
         lang = LANGUAGE_ALIASES.get(str(lang), str(lang))
         for code, phrases in topics.items():
-            idx = lex.topic_index[code]  # a KeyError names a code topics.yaml does not have
-            for phrase, weight in phrases.items():
-                phrase = str(phrase)
-                mode = EXACT if _is_acronym(phrase.rstrip("*")) else ANY
-                lex.add(phrase, Entry(TOPIC, idx, mode, float(weight), lang=lang))
+            # A KeyError names a code topics.yaml does not have.
+            _add_topic_phrases(lex, lex.topic_index[code], phrases, lang=lang)
+
+
+def _add_topic_phrases(lex: Lexicon, idx: int, phrases: dict[Any, Any], *, lang: str | None = None) -> None:
+    """A topic's phrases ({phrase: weight}): case-insensitive, acronyms ("NBA") in their case."""
+    for phrase, weight in phrases.items():
+        phrase = str(phrase)
+        mode = EXACT if _is_acronym(phrase.rstrip("*")) else ANY
+        lex.add(phrase, Entry(TOPIC, idx, mode, float(weight), lang=lang))
 
 
 def _load_teams(lex: Lexicon) -> None:

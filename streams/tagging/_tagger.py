@@ -507,11 +507,11 @@ class Tagger:
             if len(ev) < MAX_TOPIC_EVIDENCE:
                 ev.append(span)
 
+        # Without English phrases for the item's language, its own language's phrases
+        # (topics_local.yaml; the scan kept only those of its language) and a topic's proper
+        # names (teams) still count.
+        local_only = not phrase_fields
         for f in fields:
-            # Without English phrases for the item's language, its own language's phrases
-            # (topics_local.yaml; the scan kept only those of its language) and a topic's proper
-            # names (teams) still count.
-            local_only = not phrase_fields
             factor = HEADLINE_FACTOR if f.name == "headline" else 1.0
             order, name, text = f.order, f.name, f.text
             for start, end, entry, key in f.topic_hits:
