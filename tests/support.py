@@ -294,7 +294,8 @@ def outputs_supervised(
         return got, refusals
 
 
-async def _raw_ids_on(settings: Settings, topics, isolation: str) -> dict[str, list[tuple[str, int, int]]]:
+async def _raw_ids_on(settings: Settings, topics, isolation: str) -> dict[str, list[tuple[str, int, int, int]]]:
+    """{input id: [(topic, partition, offset, Kafka timestamp ms)]} of every record on `topics`."""
     reader = consumer(settings, *(settings.topic(t) for t in topics), group_id=None, isolation_level=isolation)
     await reader.start()
     found: dict[str, list[tuple[str, int, int]]] = collections.defaultdict(list)
@@ -310,7 +311,7 @@ async def _raw_ids_on(settings: Settings, topics, isolation: str) -> dict[str, l
                         rid = value.get("raw_id") or value.get("id")
                     except Exception:
                         continue
-                    found[rid].append((tp.topic[len(settings.topic_prefix):], tp.partition, r.offset))
+                    found[rid].append((tp.topic[len(settings.topic_prefix):], tp.partition, r.offset, r.timestamp))
     finally:
         await reader.stop()
     return found
@@ -334,8 +335,25 @@ async def explain_missing(settings: Settings, wanted: set[str], outputs, topics=
         found = await _raw_ids_on(settings, topics, isolation)
         where = []
         for rid in sorted(raw_ids)[:10]:
-            for topic, partition, offset in found.get(rid, []):
+            for topic, partition, offset, _ in found.get(rid, []):
                 meta = committed.get(TopicPartition(settings.topic(topic), partition))
                 where.append(f"{rid[:12]} {topic}:{partition}@{offset} (group committed {meta.offset if meta else None})")
         lines.append(f"{isolation}: " + "; ".join(where))
+    return "\n".join(lines)
+
+
+async def explain_repeats(settings: Settings, outputs, topics=CONSUMED_TOPICS, limit: int = 5) -> str:
+    """Where inputs that came out more than once (read_committed) were repeated: each one's
+    committed records on every hop, with the Kafka timestamps. A repeat first seen on the
+    normalised topic was published twice by the normalise agent; one seen only on an output,
+    by the tag agent. A fault test that finds repeats prints it (the worker logs may be gone)."""
+    out = await _raw_ids_on(settings, outputs, "read_committed")
+    repeated = sorted(rid for rid, where in out.items() if len(where) > 1)
+    if not repeated:
+        return "no input came out twice"
+    hops = await _raw_ids_on(settings, topics, "read_committed")
+    lines = [f"{len(repeated)} inputs out more than once"]
+    for rid in repeated[:limit]:
+        records = sorted(hops.get(rid, []) + out[rid], key=lambda r: r[3])
+        lines.append(f"{rid[:16]}: " + "; ".join(f"{t}:{p}@{o} ts={ts}" for t, p, o, ts in records))
     return "\n".join(lines)

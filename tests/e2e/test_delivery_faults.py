@@ -24,6 +24,7 @@ from streams.models import RawItem, to_json
 from tests.support import (
     OUTPUT_TOPICS,
     consume_until,
+    explain_repeats,
     isolated_settings,
     output_ids,
     outputs_supervised,
@@ -62,9 +63,11 @@ def all_out(wanted: set[str]):
     return lambda got: wanted <= set().union(*output_ids(got).values())
 
 
-def check(guarantee: str, wanted: set[str], got, label: str) -> None:
+def check(guarantee: str, wanted: set[str], got, label: str, settings=None) -> None:
     rec = reconcile(wanted, got)
     print(f"\n{label} [{guarantee}] {len(wanted)} inputs: {rec.summary()}")
+    if settings is not None and ((rec.repeats and guarantee == "exactly_once") or rec.in_two_topics):
+        print(asyncio.run(explain_repeats(settings, OUTPUTS)))  # which hop repeated them
     assert not rec.missing, f"{len(rec.missing)} inputs lost"
     assert not rec.in_two_topics, f"inputs on two output topics: {sorted(rec.in_two_topics)[:5]}"
     if guarantee == "exactly_once":
@@ -91,7 +94,7 @@ def test_broker_restart_mid_stream(tmp_path, guarantee):
             asyncio.run(produce_raw(settings, items[1000:]))
             got, refusals = outputs_supervised(settings, tmp_path, OUTPUTS, all_out(wanted), worker=worker,
                                                committed_only=guarantee == "exactly_once")
-        check(guarantee, wanted, got, f"broker stopped and restarted ({refusals} faust#596 stops)")
+        check(guarantee, wanted, got, f"broker stopped and restarted ({refusals} faust#596 stops)", settings)
     finally:
         kafka.stop()
 
@@ -142,7 +145,7 @@ def test_worker_paused_past_session_timeout(kafka_bootstrap, tmp_path, guarantee
             if first.proc.poll() is None:
                 os.kill(first.proc.pid, signal.SIGCONT)
     label = "expelled, woken as a zombie" if takeover else "rejoining"
-    check(guarantee, wanted, got, f"worker paused past the session timeout, {label} ({refusals} self-stops)")
+    check(guarantee, wanted, got, f"worker paused past the session timeout, {label} ({refusals} self-stops)", settings)
 
 
 def _poison(settings) -> tuple[list[tuple[bytes, bytes]], int]:
@@ -200,7 +203,7 @@ def test_poison_mixed_into_stream(kafka_bootstrap, tmp_path, guarantee):
         wanted = asyncio.run(send_all())
         got, refusals = outputs_supervised(settings, tmp_path, OUTPUTS, all_out(wanted), worker=worker,
                                            committed_only=committed)
-    check(guarantee, wanted, got, f"poison mixed in ({refusals} faust#596 stops)")
+    check(guarantee, wanted, got, f"poison mixed in ({refusals} faust#596 stops)", settings)
     dead = output_ids({T.DLQ: got[T.DLQ]})[T.DLQ]
     poison_ids = {rid for rid in wanted if rid.startswith("poison-") or ":" in rid}
     assert len(poison_ids) == len(poison) and sum(1 for r in poison_ids if ":" in r) == bare
