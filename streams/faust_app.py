@@ -10,7 +10,7 @@ import collections
 import contextlib
 import logging
 import ssl
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import faust
@@ -115,18 +115,28 @@ class _SourceTransactions(TransactionManager):
         event = current_event()
         if event is None:
             return await super().send(topic, key, value, partition, timestamp, headers)
-        source = event.message.tp
-        group = self.app.assignor.group_for_topic(source.topic)
-        tid = self.transactional_id_format.format(
-            tpg=TopicPartitionGroup(source.topic, source.partition, group), group_id=self.app.conf.id
-        )
+        tid = self._transactional_id(event.message.tp)
         target = self.consumer.key_partition(topic, key, partition)
         return await self.producer.send(topic, key, value, target, timestamp, headers, transactional_id=tid)
 
     async def commit(self, offsets: Mapping[TP, int], start_new_transaction: bool = True) -> bool:
         # Changelog writes wait in Faust's send buffer: put them in the transaction they belong to.
         await self.producer.buffer.flush()
+        # Faust skips a transaction whose producer is gone (aborted at a revocation, or fenced)
+        # with a warning, and then records its offsets as committed anyway: records after them
+        # would be skipped as done. Stop instead; the restart reads the committed offsets.
+        held = getattr(self.producer, "_transaction_producers", None)
+        if held is not None:
+            gone = sorted({self._transactional_id(tp) for tp in offsets} - set(held))
+            if gone:
+                raise RuntimeError(f"no transaction to commit offsets in for {gone}: stopping rather than skip them")
         return await super().commit(offsets, start_new_transaction=start_new_transaction)
+
+    def _transactional_id(self, tp: TP) -> str:
+        group = self.app.assignor.group_for_topic(tp.topic)
+        return self.transactional_id_format.format(
+            tpg=TopicPartitionGroup(tp.topic, tp.partition, group), group_id=self.app.conf.id
+        )
 
     async def abort_all(self) -> None:
         """Abort every open transaction and drop its producer; the rebalance that follows starts
@@ -201,6 +211,8 @@ class _GatedConsumer(AIOKafkaConsumer):
         self._wire_holes: dict[TP, tuple[int, float, float]] = {}  # first undelivered offset, first seen, last read again
         self._wire_hole_reader = _HoleReader(self.app)
         self._wire_commit_since: float | None = None  # loop time the commit under way began
+        self._wire_committing: collections.Counter[asyncio.Task] = collections.Counter()  # commits under way, by task
+        self._wire_commit_ended = asyncio.Event()
         self._wire_revoking = False  # exactly_once: partitions are being revoked, nothing commits
         self._wire_delivered_at: dict[TP, float] = {}  # loop time a partition's record last reached an agent
 
@@ -387,9 +399,10 @@ class _GatedConsumer(AIOKafkaConsumer):
         transaction was committed (with other partitions' offsets, or later with the events'
         second run after the seek to the committed offsets): measured, 4 and 61 inputs published
         twice after a worker paused past its session timeout woke up. Here commits are refused
-        while partitions are revoked (in-flight events still finish), then every open transaction
-        is aborted and every ack not committed forgotten; every partition restarts from its
-        committed offset with a new producer.
+        while partitions are revoked, also one that began before and has not yet taken its
+        offsets (in-flight events still finish); a commit already committing its transactions is
+        waited for; then every open transaction is aborted and every ack not committed forgotten;
+        every partition restarts from its committed offset with a new producer.
         """
         if not self.in_transaction:
             await super().on_partitions_revoked(revoked)
@@ -397,6 +410,7 @@ class _GatedConsumer(AIOKafkaConsumer):
         self._wire_revoking = True
         try:
             await super().on_partitions_revoked(revoked)
+            await self._commits_ended()
             await self.transactions.abort_all()
             # Events that finished while the handler waited for them were acked after Faust had
             # forgotten the partitions: their outputs were just aborted, so those acks are void
@@ -410,13 +424,49 @@ class _GatedConsumer(AIOKafkaConsumer):
         finally:
             self._wire_revoking = False
 
-    async def force_commit(self, topics: Any = None, start_new_transaction: bool = True) -> bool:
-        if self._wire_revoking:  # exactly_once: aborted instead (on_partitions_revoked)
-            return False
-        first = self._wire_commit_since is None  # Faust may nest commits (revocation inside a commit)
+    async def _commits_ended(self, timeout: float = COMMIT_STALL_SECONDS) -> None:
+        """exactly_once: wait until no other task is inside a commit.
+
+        A commit that began before the revocation (the timer's; measured: one in flight across a
+        SIGSTOP, finishing 0.2 s after the revocation began) commits its transactions one after
+        the other. Aborting them meanwhile took producers from under it: the transactions it had
+        not reached yet were skipped ("unknown transaction"), and Faust still recorded their
+        offsets as committed, so records this worker kept after the rebalance were skipped as
+        done. Waiting for it keeps each transaction whole: committed by it, or aborted here.
+        """
+        me = asyncio.current_task()
+        deadline = asyncio.get_running_loop().time() + timeout
+        while any(task is not me for task in self._wire_committing):
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                log.error("a commit is still under way after %.0f s: aborting its transactions anyway", timeout)
+                return
+            self._wire_commit_ended.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wire_commit_ended.wait(), left)
+
+    @contextlib.contextmanager
+    def _committing(self) -> Iterator[None]:
+        """Marks a commit under way: for the stall watchdog, and for a revocation to wait for."""
+        task = asyncio.current_task()
+        self._wire_committing[task] += 1
+        first = self._wire_commit_since is None  # commits overlap (a revocation's during the timer's)
         if first:
             self._wire_commit_since = asyncio.get_running_loop().time()
         try:
+            yield
+        finally:
+            if first:
+                self._wire_commit_since = None
+            self._wire_committing[task] -= 1
+            if self._wire_committing[task] <= 0:
+                del self._wire_committing[task]
+                self._wire_commit_ended.set()
+
+    async def force_commit(self, topics: Any = None, start_new_transaction: bool = True) -> bool:
+        if self._wire_revoking:  # exactly_once: aborted instead (on_partitions_revoked)
+            return False
+        with self._committing():
             if not self.in_transaction:
                 if not await self._holes_are_markers():
                     return False
@@ -424,10 +474,15 @@ class _GatedConsumer(AIOKafkaConsumer):
             async with commit_gate(self.app).closed():
                 if not await self._holes_are_markers():
                     return False
+                if self._wire_revoking:
+                    # The revocation began while this commit waited: Faust has forgotten the acks
+                    # of the revoked partitions, and a transaction holds several partitions'
+                    # outputs (its id is the partition number). Committed now, it took outputs
+                    # without their offsets (measured: 2 inputs published twice after a SIGSTOP;
+                    # the timer's commit began 20 ms after aiokafka announced the revocation).
+                    # No await from here until Faust has computed the offsets.
+                    return False
                 return await super().force_commit(topics, start_new_transaction=start_new_transaction)
-        finally:
-            if first:
-                self._wire_commit_since = None
 
     @Service.task
     async def _wire_watchdog(self) -> None:
@@ -531,6 +586,8 @@ class _GatedConsumer(AIOKafkaConsumer):
             if end is None or start is None or start >= end:
                 continue
             data = await self._wire_hole_reader.data_offsets(tp, start, end)
+            if getattr(self.app, "rebalancing", False) or self._wire_seeking or self._wire_revoking:
+                return  # a rebalance began while the broker was asked: it seeks every partition itself
             if not data or now - self._wire_delivered_at.get(tp, 0.0) < REREAD_EVERY_SECONDS:
                 continue
             first = min(data)

@@ -1,8 +1,13 @@
 """CommitGate (streams.faust_app): an exactly_once commit never lands inside an event."""
 
 import asyncio
+import collections
+import types
 
-from streams.faust_app import CommitGate
+import pytest
+from faust.types import TP
+
+from streams.faust_app import CommitGate, _GatedConsumer, _SourceTransactions
 
 
 class FakeEvent:
@@ -100,3 +105,119 @@ def test_without_an_app_every_event_is_new():
             return new
 
     assert asyncio.run(scenario()) is True
+
+
+def _consumer_bookkeeping():
+    """A `_GatedConsumer` with only its commit bookkeeping: what a revocation waits on."""
+    consumer = _GatedConsumer.__new__(_GatedConsumer)
+    consumer._wire_committing = collections.Counter()
+    consumer._wire_commit_ended = asyncio.Event()
+    consumer._wire_commit_since = None
+    return consumer
+
+
+def test_a_revocation_waits_for_the_commit_under_way_before_aborting_transactions():
+    async def scenario() -> list[str]:
+        consumer, log = _consumer_bookkeeping(), []
+        started = asyncio.Event()
+
+        async def timer_commit():
+            with consumer._committing():
+                started.set()
+                await asyncio.sleep(0.05)  # committing one transaction after the other
+                log.append("commit end")
+
+        async def revocation():
+            await started.wait()
+            with consumer._committing():  # its own commit attempts do not hold it back
+                pass
+            await consumer._commits_ended()
+            log.append("abort")
+
+        await asyncio.gather(timer_commit(), revocation())
+        return log
+
+    assert asyncio.run(scenario()) == ["commit end", "abort"]
+
+
+def test_a_revocation_inside_a_commit_of_its_own_task_does_not_wait_for_itself():
+    async def scenario() -> bool:
+        consumer = _consumer_bookkeeping()
+        with consumer._committing():
+            async with asyncio.timeout(1):
+                await consumer._commits_ended()
+        return not consumer._wire_committing and consumer._wire_commit_since is None
+
+    assert asyncio.run(scenario())
+
+
+def test_a_commit_stuck_past_the_timeout_does_not_block_the_revocation_for_good(caplog):
+    async def scenario() -> float:
+        consumer = _consumer_bookkeeping()
+        stuck = asyncio.Event()
+
+        async def commit():
+            with consumer._committing():
+                await stuck.wait()
+
+        task = asyncio.create_task(commit())
+        await asyncio.sleep(0)
+        began = asyncio.get_running_loop().time()
+        await consumer._commits_ended(timeout=0.1)
+        waited = asyncio.get_running_loop().time() - began
+        stuck.set()
+        await task
+        return waited
+
+    assert 0.1 <= asyncio.run(scenario()) < 1.0
+    assert "still under way" in caplog.text
+
+
+def test_offsets_are_not_committed_when_their_transaction_is_gone():
+    """Faust skips a transaction whose producer is gone and records its offsets as committed
+    anyway; `_SourceTransactions.commit` refuses (the worker stops and restarts from the broker's
+    committed offsets)."""
+    flushed = []
+
+    class Buffer:
+        async def flush(self):
+            flushed.append(True)
+
+    manager = _SourceTransactions.__new__(_SourceTransactions)
+    manager.producer = types.SimpleNamespace(buffer=Buffer(), _transaction_producers={"app-0-1": object()})
+    manager.app = types.SimpleNamespace(assignor=types.SimpleNamespace(group_for_topic=lambda topic: 0),
+                                        conf=types.SimpleNamespace(id="app"))
+    with pytest.raises(RuntimeError, match="app-0-2"):
+        asyncio.run(manager.commit({TP("wire.raw", 1): 10, TP("wire.raw", 2): 7}))
+    assert flushed  # changelog writes were still flushed into their transactions first
+
+
+@pytest.mark.parametrize("revoked_meanwhile", [False, True])
+def test_a_commit_refuses_once_a_revocation_began_while_it_waited(monkeypatch, revoked_meanwhile):
+    """A transaction holds the outputs of every topic's partition N; a commit that took its
+    offsets after Faust forgot the revoked partitions' acks committed outputs without their
+    offsets (2 inputs published twice). The timer's commit, already past its first check when
+    the revocation began, must not reach Faust's commit."""
+    from faust.transport.drivers.aiokafka import Consumer as AIOKafkaConsumer
+
+    reached = []
+
+    async def faust_commit(self, topics=None, start_new_transaction=True):
+        reached.append(self._wire_revoking)
+        return True
+
+    monkeypatch.setattr(AIOKafkaConsumer, "force_commit", faust_commit)
+    consumer = _consumer_bookkeeping()
+    consumer._wire_revoking = False
+    consumer.in_transaction = True
+    consumer.app = types.SimpleNamespace(wire_commit_gate=CommitGate())
+
+    async def holes_checked() -> bool:  # the commit waits for the broker; the revocation begins
+        await asyncio.sleep(0)
+        consumer._wire_revoking = revoked_meanwhile
+        return True
+
+    consumer._holes_are_markers = holes_checked
+    done = asyncio.run(consumer.force_commit())
+    assert reached == ([] if revoked_meanwhile else [False])
+    assert done is (not revoked_meanwhile)
