@@ -210,7 +210,10 @@ def schemas(out: Path, check: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option("--quick", is_flag=True, help="A short run (for smoke tests); figures are rougher.")
 def bench(name: str, as_json: bool, quick: bool) -> None:
-    """Measure speed and memory on this machine (one run; ratios are what to compare)."""
+    """Measure speed and memory on this machine (one run; ratios are what to compare).
+
+    The pipeline benchmark fits its rounds in 4 minutes: on a slow machine it measures fewer
+    items per round and says so in its notes."""
     import orjson
 
     from . import bench as benchmarks
