@@ -286,11 +286,12 @@ def supervised_worker(
 
 def outputs_supervised(
     settings: Settings, workdir: Path, topics: list[str], done, *, committed_only: bool,
-    worker: RunningWorker | None = None, restarts: int = 8, timeout: float = 240.0,
+    worker: RunningWorker | None = None, restarts: int = 8, timeout: float = 240.0, wanted: set[str] | None = None,
 ) -> tuple[dict[str, list[bytes]], int]:
-    """`supervised_worker` until done and zero lag: the outputs and how many workers stopped themselves."""
+    """`supervised_worker` until done and zero lag: the outputs and how many workers stopped
+    themselves. With `wanted`, a timeout says where each missing input stands."""
     with supervised_worker(settings, workdir, topics, done, committed_only=committed_only, worker=worker,
-                           restarts=restarts, timeout=timeout, zero_lag=True) as (_, got, refusals):
+                           restarts=restarts, timeout=timeout, zero_lag=True, wanted=wanted) as (_, got, refusals):
         return got, refusals
 
 

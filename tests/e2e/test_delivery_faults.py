@@ -93,7 +93,7 @@ def test_broker_restart_mid_stream(tmp_path, guarantee):
             assert kafka.start() == bootstrap
             asyncio.run(produce_raw(settings, items[1000:]))
             got, refusals = outputs_supervised(settings, tmp_path, OUTPUTS, all_out(wanted), worker=worker,
-                                               committed_only=guarantee == "exactly_once")
+                                               committed_only=guarantee == "exactly_once", wanted=wanted)
         check(guarantee, wanted, got, f"broker stopped and restarted ({refusals} faust#596 stops)", settings)
     finally:
         kafka.stop()
@@ -138,7 +138,7 @@ def test_worker_paused_past_session_timeout(kafka_bootstrap, tmp_path, guarantee
                     asyncio.run(produce_raw(settings, items[1200:]))
                 os.kill(first.proc.pid, signal.SIGCONT)
                 got, refusals = outputs_supervised(settings, tmp_path / "b", OUTPUTS, all_out(wanted), worker=second,
-                                                   committed_only=committed)
+                                                   committed_only=committed, wanted=wanted)
                 time.sleep(3)  # anything the woken zombie still publishes would land now
                 got = asyncio.run(consume_until(settings, OUTPUTS, all_out(wanted), timeout=60, committed_only=committed))
         finally:
@@ -202,7 +202,7 @@ def test_poison_mixed_into_stream(kafka_bootstrap, tmp_path, guarantee):
     with worker_process(settings, tmp_path) as worker:
         wanted = asyncio.run(send_all())
         got, refusals = outputs_supervised(settings, tmp_path, OUTPUTS, all_out(wanted), worker=worker,
-                                           committed_only=committed)
+                                           committed_only=committed, wanted=wanted)
     check(guarantee, wanted, got, f"poison mixed in ({refusals} faust#596 stops)", settings)
     dead = output_ids({T.DLQ: got[T.DLQ]})[T.DLQ]
     poison_ids = {rid for rid in wanted if rid.startswith("poison-") or ":" in rid}
