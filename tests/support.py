@@ -299,7 +299,7 @@ async def _raw_ids_on(settings: Settings, topics, isolation: str) -> dict[str, l
     """{input id: [(topic, partition, offset, Kafka timestamp ms)]} of every record on `topics`."""
     reader = consumer(settings, *(settings.topic(t) for t in topics), group_id=None, isolation_level=isolation)
     await reader.start()
-    found: dict[str, list[tuple[str, int, int]]] = collections.defaultdict(list)
+    found: dict[str, list[tuple[str, int, int, int]]] = collections.defaultdict(list)
     try:
         idle = 0
         while idle < 4:

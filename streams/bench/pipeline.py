@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import statistics
 import subprocess
@@ -479,8 +480,7 @@ def _sized(plan: _Plan, rate: float, overhead_s: float, left_s: float) -> _Plan:
     per_item = (1 + PASSTHROUGH_SHARE) / rate * (1 + plan.warmup / plan.items)
     items = int(min(plan.items, max(MIN_ITEMS, per_round / per_item)) // 100 * 100)
     warmup = min(plan.warmup, max(items * plan.warmup // plan.items, 100))
-    return _Plan(items=items, latency_s=plan.latency_s, warmup=warmup, timeout_s=plan.timeout_s, rounds=plan.rounds,
-                 broker_warmup=plan.broker_warmup)
+    return dataclasses.replace(plan, items=items, warmup=warmup)
 
 
 def run(*, quick: bool = False) -> BenchReport:

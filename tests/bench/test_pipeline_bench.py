@@ -84,7 +84,7 @@ def test_quick_bench_prints_one_json_object_with_the_issues_keys(kafka_bootstrap
 
 
 def test_rounds_are_sized_to_the_time_left_so_a_slow_machine_still_finishes_in_four_minutes():
-    from streams.bench.pipeline import FULL, MIN_ITEMS, _sized
+    from streams.bench.pipeline import FULL, MIN_ITEMS, PASSTHROUGH_SHARE, _sized
 
     fast = _sized(FULL, rate=400.0, overhead_s=4.0, left_s=200.0)
     assert (fast.items, fast.warmup) == (FULL.items, FULL.warmup)  # room for the whole plan
@@ -94,7 +94,7 @@ def test_rounds_are_sized_to_the_time_left_so_a_slow_machine_still_finishes_in_f
     # The estimate for the sized plan fits in the time left: each round's two worker runs, its
     # latency phase (longer when 200 items/s is more than the worker manages) and its items.
     latency_s = max(FULL.latency_s, 200 * FULL.latency_s / 120.0) + 1
-    per_round = 2 * 10.0 + latency_s + (slow.items + slow.warmup) * 1.75 / 120.0
+    per_round = 2 * 10.0 + latency_s + (slow.items + slow.warmup) * (1 + PASSTHROUGH_SHARE) / 120.0
     assert per_round * FULL.rounds <= 170.0
     hopeless = _sized(FULL, rate=20.0, overhead_s=30.0, left_s=60.0)
     assert hopeless.items == MIN_ITEMS  # never fewer: a round's rate would be mostly its start and end
