@@ -215,6 +215,10 @@ class _GatedConsumer(AIOKafkaConsumer):
         self._wire_commit_ended = asyncio.Event()
         self._wire_revoking = False  # exactly_once: partitions are being revoked, nothing commits
         self._wire_delivered_at: dict[TP, float] = {}  # loop time a partition's record last reached an agent
+        # Where delivery began in this assignment, per partition sought to its committed offset
+        # since it was assigned (None: the group has none and the log's start is not known yet).
+        self._wire_start: dict[TP, int | None] = {}
+        self._wire_unsettled: set[TP] = set()  # acked partitions the last hole check could not place
 
     def _new_consumer_thread(self) -> AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
@@ -307,6 +311,8 @@ class _GatedConsumer(AIOKafkaConsumer):
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
         assigned = self.assignment()
+        for tp in assigned:
+            self._wire_start.pop(ensure_TP(tp), None)
         self._moved(assigned)
         self._wire_seeking = True
         try:
@@ -331,6 +337,8 @@ class _GatedConsumer(AIOKafkaConsumer):
             now = self._committed_offset.get(ensure_TP(tp))
             if now is not None and (offset is None or offset < now):
                 result[tp] = now
+            start = result[tp]
+            self._wire_start[ensure_TP(tp)] = start if start is not None and start >= 0 else None
         return result
 
     async def _getmany(self, active_partitions: Any, timeout: float) -> Any:
@@ -404,6 +412,8 @@ class _GatedConsumer(AIOKafkaConsumer):
         waited for; then every open transaction is aborted and every ack not committed forgotten;
         every partition restarts from its committed offset with a new producer.
         """
+        for tp in revoked:
+            self._wire_start.pop(ensure_TP(tp), None)
         if not self.in_transaction:
             await super().on_partitions_revoked(revoked)
             return
@@ -520,10 +530,28 @@ class _GatedConsumer(AIOKafkaConsumer):
         """
         proceed = True
         now = asyncio.get_running_loop().time()
+        unsettled: set[TP] = set()
         for tp, acked in list(self._acked.items()):
-            committed = self._committed_offset[tp]
-            if not acked or committed is None:
+            if not acked:
                 self._wire_holes.pop(tp, None)
+                continue
+            committed = await self._commit_base(tp)
+            if committed is None:
+                # Acked before this assignment's seek to the committed offsets ended (Faust
+                # resumes the partitions first): where delivery starts, and so whether records
+                # below these were skipped, is not known yet. Faust then committed the acked run
+                # with no check, past records never delivered: one partition lost 363 records
+                # (committed 611, a record at 973 read from the pre-rebalance position and
+                # acked during the seek, committed 974), in 3 of 7 runs of the suite on a slow
+                # machine. Nothing commits until it is known (with exactly_once, a transaction
+                # holds the outputs of several source partitions: committing the others would
+                # commit these records' outputs without their offsets).
+                if tp not in self._wire_unsettled:
+                    log.info("%s offsets from %d acked before the seek to the committed offset ended: commit postponed",
+                             tp, min(acked))
+                unsettled.add(tp)
+                self._wire_holes.pop(tp, None)
+                proceed = False
                 continue
             gaps = self._gap.get(tp)
             have = set(acked)
@@ -562,7 +590,24 @@ class _GatedConsumer(AIOKafkaConsumer):
                 reread = now
                 await self._read_again(tp, first, "undelivered")
             self._wire_holes[tp] = (first, since, reread)
+        self._wire_unsettled = unsettled
         return proceed
+
+    async def _commit_base(self, tp: TP) -> int | None:
+        """The offset a commit of `tp` covers from: its committed offset, else (the group never
+        committed it) the start of its log; None until the partition was sought in this assignment."""
+        committed = self._committed_offset.get(tp)
+        if committed is not None:
+            return committed
+        if tp not in self._wire_start:
+            return None
+        start = self._wire_start[tp]
+        if start is None:
+            with contextlib.suppress(Exception):  # unknown this time: the acks wait
+                start = (await self.earliest_offsets(tp)).get(tp)
+            if start is not None and tp in self._wire_start and self._wire_start[tp] is None:
+                self._wire_start[tp] = start
+        return start
 
     async def _tails_delivered(self) -> None:
         """Read a partition again when data records after everything acked never reached an agent.
@@ -587,6 +632,8 @@ class _GatedConsumer(AIOKafkaConsumer):
                 continue
             end = client.last_stable_offset(tp) if self.in_transaction else client.highwater(tp)
             start = self._committed_offset.get(tp)
+            if start is None:
+                start = self._wire_start.get(tp)
             acked = self._acked.get(tp)
             if acked:
                 start = max(start or 0, max(acked) + 1)
@@ -614,6 +661,8 @@ class _GatedConsumer(AIOKafkaConsumer):
         partition's records one at a time in order (concurrency 1), and the commit waits for the
         event in progress (CommitGate).
         """
+        if tp in self._wire_unsettled or (self._committed_offset.get(tp) is None and self._wire_start.get(tp) is None):
+            return None  # where delivery starts is not known (`_holes_are_markers`)
         if not self.in_transaction:
             return super()._new_offset(tp)
         acked = self._acked[tp]

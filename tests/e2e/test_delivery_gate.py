@@ -221,3 +221,76 @@ def test_a_commit_refuses_once_a_revocation_began_while_it_waited(monkeypatch, r
     done = asyncio.run(consumer.force_commit())
     assert reached == ([] if revoked_meanwhile else [False])
     assert done is (not revoked_meanwhile)
+
+
+class _DataEverywhere:
+    """The broker's answer for a range of offsets: every one holds a data record."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[int, int]] = []
+
+    async def data_offsets(self, tp, start, end, timeout=15.0):
+        self.asked.append((start, end))
+        return set(range(start, end))
+
+
+def _consumer_with_acks(acked: list[int], *, earliest: int = 0):
+    """A `_GatedConsumer` with Faust's ack bookkeeping for one partition, just reassigned: its
+    committed offset not read yet (Faust's None), these offsets acked."""
+    tp = TP("wire.normalised", 3)
+    consumer = _consumer_bookkeeping()
+    consumer.in_transaction = False
+    consumer._acked = collections.defaultdict(list, {tp: list(acked)})
+    consumer._acked_index = collections.defaultdict(set, {tp: set(acked)})
+    consumer._gap = collections.defaultdict(lambda: None)
+    consumer._committed_offset = collections.defaultdict(lambda: None)
+    consumer._wire_start, consumer._wire_unsettled, consumer._wire_holes = {}, set(), {}
+    consumer._wire_hole_reader = _DataEverywhere()
+    consumer.read_again = []
+
+    async def read_again(tp, offset, reason):
+        consumer.read_again.append(offset)
+
+    async def earliest_offsets(*tps):
+        return {t: earliest for t in tps}
+
+    consumer._read_again, consumer.earliest_offsets = read_again, earliest_offsets
+    return consumer, tp
+
+
+@pytest.mark.parametrize("in_transaction", [False, True])
+def test_records_acked_before_the_seek_to_the_committed_offset_are_not_committed(in_transaction):
+    """Faust resumes a reassigned partition before it seeks it to the group's committed offset:
+    a record read from the old position (973) was acked meanwhile, and with no committed offset
+    known Faust committed 974, past 611..972, never delivered (363 records lost in a SIGKILL run).
+    Nothing commits until the seek says where delivery starts; then the records between are
+    read again before anything is committed."""
+    consumer, tp = _consumer_with_acks([973])
+    consumer.in_transaction = in_transaction
+    assert asyncio.run(consumer._holes_are_markers()) is False
+    assert consumer._new_offset(tp) is None
+    assert consumer._acked[tp] == [973]  # kept for a later commit
+
+    consumer._wire_start[tp] = 611  # the seek to the committed offset is done
+    assert asyncio.run(consumer._holes_are_markers()) is False
+    assert consumer._wire_hole_reader.asked == [(611, 973)]
+    assert consumer.read_again == [611]
+
+    consumer._acked[tp] = list(range(611, 974))  # read again and acked: all of it commits
+    consumer._acked_index[tp] = set(consumer._acked[tp])
+    assert asyncio.run(consumer._holes_are_markers()) is True
+    assert consumer._new_offset(tp) == 974
+
+
+def test_a_partition_never_committed_is_checked_from_the_start_of_its_log():
+    consumer, tp = _consumer_with_acks([40, 41], earliest=25)
+    consumer._wire_start[tp] = None  # sought: the group has no committed offset for it
+    assert asyncio.run(consumer._holes_are_markers()) is False
+    assert consumer._wire_hole_reader.asked == [(25, 40)]
+    assert consumer.read_again == [25]
+    assert consumer._wire_start[tp] == 25
+
+    fresh, tp = _consumer_with_acks([0, 1, 2])
+    fresh._wire_start[tp] = 0
+    assert asyncio.run(fresh._holes_are_markers()) is True
+    assert fresh._new_offset(tp) == 3
