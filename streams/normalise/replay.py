@@ -18,7 +18,7 @@ import click
 import orjson
 from pydantic import ValidationError
 
-from ..models import DeadLetter, RawItem, to_json, utcnow
+from ..models import DeadLetter, to_json, utcnow
 from ..settings import Settings, parse_duration
 from .errors import REASONS
 from .timezones import parse_iso

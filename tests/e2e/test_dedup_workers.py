@@ -172,7 +172,7 @@ def test_copies_on_partitions_of_two_workers_are_caught(kafka_bootstrap, tmp_pat
         def done(got):
             return len(events(got[T.ENRICHED])) + len(events(got[T.DUPLICATES])) >= 2 * len(pairs)
 
-        got = asyncio.run(consume_until(settings, [T.ENRICHED, T.DUPLICATES, T.DLQ], done, timeout=150, worker=a))
+        asyncio.run(consume_until(settings, [T.ENRICHED, T.DUPLICATES, T.DLQ], done, timeout=150, worker=a))  # every pair out
         time.sleep(3.0)  # anything extra (a third event for some pair) would arrive by now
         got_more = asyncio.run(consume_until(settings, [T.ENRICHED, T.DUPLICATES, T.DLQ], done, timeout=30))
         assert asyncio.run(raw_partitions_by_member(settings)) == owned, "a rebalance happened during the run"
