@@ -218,6 +218,7 @@ class _GatedConsumer(AIOKafkaConsumer):
         # Where delivery began in this assignment, per partition sought to its committed offset
         # since it was assigned (None: the group has none and the log's start is not known yet).
         self._wire_start: dict[TP, int | None] = {}
+        self._wire_start_epoch = 0  # counts seeks to the committed offsets and revocations
         self._wire_unsettled: set[TP] = set()  # acked partitions the last hole check could not place
 
     def _new_consumer_thread(self) -> AIOKafkaConsumerThread:
@@ -311,12 +312,19 @@ class _GatedConsumer(AIOKafkaConsumer):
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
         assigned = self.assignment()
-        for tp in assigned:
-            self._wire_start.pop(ensure_TP(tp), None)
+        # Unknown while the seek is under way; a failed seek (Faust's fetch loop retries it)
+        # keeps the earlier starts, lower bounds still (committed offsets only move forward).
+        before = {tp: self._wire_start.pop(tp) for tp in map(ensure_TP, assigned) if tp in self._wire_start}
+        self._wire_start_epoch += 1
+        epoch = self._wire_start_epoch
         self._moved(assigned)
         self._wire_seeking = True
         try:
             offsets = await super().seek_to_committed()
+        except BaseException:
+            if epoch == self._wire_start_epoch:  # no other seek or revocation since
+                self._wire_start.update(before)
+            raise
         finally:
             self._wire_seeking = False
             # A fetch that began while the seek was under way may have read the old position.
@@ -338,7 +346,8 @@ class _GatedConsumer(AIOKafkaConsumer):
             if now is not None and (offset is None or offset < now):
                 result[tp] = now
             start = result[tp]
-            self._wire_start[ensure_TP(tp)] = start if start is not None and start >= 0 else None
+            if epoch == self._wire_start_epoch:  # not revoked or sought again meanwhile
+                self._wire_start[ensure_TP(tp)] = start if start is not None and start >= 0 else None
         return result
 
     async def _getmany(self, active_partitions: Any, timeout: float) -> Any:
@@ -412,6 +421,7 @@ class _GatedConsumer(AIOKafkaConsumer):
         waited for; then every open transaction is aborted and every ack not committed forgotten;
         every partition restarts from its committed offset with a new producer.
         """
+        self._wire_start_epoch += 1
         for tp in revoked:
             self._wire_start.pop(ensure_TP(tp), None)
         if not self.in_transaction:

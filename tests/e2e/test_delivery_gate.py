@@ -294,3 +294,61 @@ def test_a_partition_never_committed_is_checked_from_the_start_of_its_log():
     fresh._wire_start[tp] = 0
     assert asyncio.run(fresh._holes_are_markers()) is True
     assert fresh._new_offset(tp) == 3
+
+
+def _seeking_consumer(tps, committed):
+    """A `_GatedConsumer` whose seek to the committed offsets answers `committed` (an exception
+    instance raises)."""
+    consumer = _consumer_bookkeeping()
+    consumer._wire_moves, consumer._wire_next = collections.Counter(), {}
+    consumer._wire_seeking, consumer._wire_refetch_after_seek = False, set()
+    consumer._wire_start, consumer._wire_start_epoch = {}, 0
+    consumer._committed_offset = collections.defaultdict(lambda: None)
+    consumer.assignment = lambda: set(tps)
+    answers = list(committed)
+
+    async def seek_to_committed():
+        answer = answers.pop(0)
+        if callable(answer):
+            answer = await answer(consumer)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    consumer._thread = types.SimpleNamespace(seek_to_committed=seek_to_committed)
+    return consumer
+
+
+def test_the_start_of_delivery_is_known_once_sought_and_forgotten_at_a_revocation(monkeypatch):
+    from faust.transport.drivers.aiokafka import Consumer as AIOKafkaConsumer
+
+    async def faust_revoked(self, revoked):
+        pass
+
+    monkeypatch.setattr(AIOKafkaConsumer, "on_partitions_revoked", faust_revoked)
+    a, b = TP("wire.raw", 0), TP("wire.raw", 1)
+
+    async def revoked_meanwhile(consumer):
+        await consumer.on_partitions_revoked({b})
+        return RuntimeError("rebalancing")
+
+    consumer = _seeking_consumer([a, b], [{a: 611, b: None}, RuntimeError("coordinator gone"), RuntimeError("again"),
+                                          {a: 700, b: None}, revoked_meanwhile])
+    consumer.in_transaction = False
+    assert asyncio.run(consumer.seek_to_committed()) == {a: 611, b: None}
+    assert consumer._wire_start == {a: 611, b: None}  # b: never committed, its log's start is asked when needed
+
+    with pytest.raises(RuntimeError):  # a failed seek keeps what the last one found
+        asyncio.run(consumer.seek_to_committed())
+    assert consumer._wire_start == {a: 611, b: None}
+
+    asyncio.run(consumer.on_partitions_revoked({a}))
+    assert consumer._wire_start == {b: None}
+    with pytest.raises(RuntimeError):
+        asyncio.run(consumer.seek_to_committed())
+    assert consumer._wire_start == {b: None}
+
+    assert asyncio.run(consumer.seek_to_committed()) == {a: 700, b: None}
+    with pytest.raises(RuntimeError):  # revoked while sought: nothing comes back
+        asyncio.run(consumer.seek_to_committed())
+    assert consumer._wire_start == {}
