@@ -220,6 +220,7 @@ class _GatedConsumer(AIOKafkaConsumer):
         self._wire_start: dict[TP, int | None] = {}
         self._wire_start_epoch = 0  # counts seeks to the committed offsets and revocations
         self._wire_unsettled: set[TP] = set()  # acked partitions the last hole check could not place
+        self._wire_unsettled_since: float | None = None  # loop time partitions first stayed unsettled
 
     def _new_consumer_thread(self) -> AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
@@ -541,8 +542,16 @@ class _GatedConsumer(AIOKafkaConsumer):
         proceed = True
         now = asyncio.get_running_loop().time()
         unsettled: set[TP] = set()
+        try:
+            assigned: set[TP] | None = {ensure_TP(tp) for tp in self.assignment()}
+        except Exception:  # not started or stopping: check every partition
+            assigned = None
         for tp, acked in list(self._acked.items()):
-            if not acked:
+            if not acked or (assigned is not None and tp not in assigned):
+                # Acks of a partition given away are never committed here (Faust commits only
+                # assigned partitions): an event that ended after its partition was revoked left
+                # one, and taking it for a partition not yet sought stopped every commit of
+                # the worker woken from SIGSTOP in a fault run.
                 self._wire_holes.pop(tp, None)
                 continue
             committed = await self._commit_base(tp)
@@ -601,6 +610,17 @@ class _GatedConsumer(AIOKafkaConsumer):
                 await self._read_again(tp, first, "undelivered")
             self._wire_holes[tp] = (first, since, reread)
         self._wire_unsettled = unsettled
+        if not unsettled:
+            self._wire_unsettled_since = None
+        elif self._wire_unsettled_since is None:
+            self._wire_unsettled_since = now
+        elif now - self._wire_unsettled_since > HOLE_PATIENCE_SECONDS:
+            # A seek to the committed offsets ends within a second; one that never did is a
+            # stuck worker: its supervisor restarts it from the committed offsets.
+            log.error("%s acked with no known delivery start for %.0f s: stopping rather than commit",
+                      sorted(unsettled), now - self._wire_unsettled_since)
+            await self.crash(RuntimeError(f"no known delivery start for {sorted(unsettled)}"))
+            return False
         return proceed
 
     async def _commit_base(self, tp: TP) -> int | None:

@@ -245,6 +245,14 @@ def _consumer_with_acks(acked: list[int], *, earliest: int = 0):
     consumer._gap = collections.defaultdict(lambda: None)
     consumer._committed_offset = collections.defaultdict(lambda: None)
     consumer._wire_start, consumer._wire_unsettled, consumer._wire_holes = {}, set(), {}
+    consumer._wire_unsettled_since = None
+    consumer.assignment = lambda: {tp}
+    consumer.crashes = []
+
+    async def crash(exc):
+        consumer.crashes.append(exc)
+
+    consumer.crash = crash
     consumer._wire_hole_reader = _DataEverywhere()
     consumer.read_again = []
 
@@ -352,3 +360,36 @@ def test_the_start_of_delivery_is_known_once_sought_and_forgotten_at_a_revocatio
     with pytest.raises(RuntimeError):  # revoked while sought: nothing comes back
         asyncio.run(consumer.seek_to_committed())
     assert consumer._wire_start == {}
+
+
+def test_acks_of_a_partition_given_away_do_not_hold_back_the_others_commits():
+    """An event that ended after its partition was revoked leaves an ack Faust never commits
+    (it commits assigned partitions only); taken for a partition not yet sought, it stopped
+    every commit of a worker woken from SIGSTOP."""
+    consumer, tp = _consumer_with_acks([0, 1, 2])
+    consumer._wire_start[tp] = 0
+    gone = TP("wire.deduplicated", 2)
+    consumer._acked[gone], consumer._acked_index[gone] = [55], {55}
+    assert asyncio.run(consumer._holes_are_markers()) is True
+    assert consumer._new_offset(tp) == 3
+
+    consumer.assignment = lambda: {tp, gone}  # assigned again, not sought yet: that one waits
+    consumer._acked[tp], consumer._acked_index[tp] = [3], {3}
+    assert asyncio.run(consumer._holes_are_markers()) is False
+
+
+def test_a_partition_never_sought_stops_the_worker_after_the_hole_patience(monkeypatch):
+    import streams.faust_app as faust_app
+
+    consumer, tp = _consumer_with_acks([973])
+    monkeypatch.setattr(faust_app, "HOLE_PATIENCE_SECONDS", 0.05)
+
+    async def scenario():
+        assert await consumer._holes_are_markers() is False
+        assert not consumer.crashes  # a seek under way takes well under the patience
+        await asyncio.sleep(0.1)
+        assert await consumer._holes_are_markers() is False
+
+    asyncio.run(scenario())
+    assert len(consumer.crashes) == 1 and "no known delivery start" in str(consumer.crashes[0])
+
