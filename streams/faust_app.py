@@ -171,6 +171,11 @@ COMMIT_STALL_SECONDS = 90.0
 FETCH_MAX_WAIT_MS = 50
 
 
+def _an_offset(offset: int | None) -> int | None:
+    """An offset Faust or aiokafka answered, or None where they mean "none" (None or negative)."""
+    return offset if offset is not None and offset >= 0 else None
+
+
 class _ConsumerThread(AIOKafkaConsumerThread):
     def _create_worker_consumer(self, transport: Any) -> Any:
         consumer = super()._create_worker_consumer(transport)
@@ -264,7 +269,7 @@ class _GatedConsumer(AIOKafkaConsumer):
             self._wire_moves[tp] += 1
             if offsets is not None:
                 offset = offsets.get(tp)
-                self._wire_next[tp] = offset if offset is not None and offset >= 0 else None
+                self._wire_next[tp] = _an_offset(offset)
 
     async def _seek(self, partition: TP, offset: int) -> None:
         self._moved([partition], {ensure_TP(partition): offset})
@@ -331,7 +336,7 @@ class _GatedConsumer(AIOKafkaConsumer):
             # A fetch that began while the seek was under way may have read the old position.
             self._moved(assigned)
         for tp, offset in offsets.items():
-            self._wire_next[ensure_TP(tp)] = offset if offset is not None and offset >= 0 else None
+            self._wire_next[ensure_TP(tp)] = _an_offset(offset)
         # Batches dropped while the seek was under way may have been fetched after it took
         # effect: set those partitions to the committed offset once more.
         pending, self._wire_refetch_after_seek = self._wire_refetch_after_seek, set()
@@ -346,9 +351,8 @@ class _GatedConsumer(AIOKafkaConsumer):
             now = self._committed_offset.get(ensure_TP(tp))
             if now is not None and (offset is None or offset < now):
                 result[tp] = now
-            start = result[tp]
             if epoch == self._wire_start_epoch:  # not revoked or sought again meanwhile
-                self._wire_start[ensure_TP(tp)] = start if start is not None and start >= 0 else None
+                self._wire_start[ensure_TP(tp)] = _an_offset(result[tp])
         return result
 
     async def _getmany(self, active_partitions: Any, timeout: float) -> Any:
